@@ -1,0 +1,572 @@
+//! Ingestion: expand the inputs, parse and map documents on all cores, write each document's
+//! graph to the store, and report what happened per file and in total.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, NamedNode, Quad};
+
+use crate::model::PartitionKind;
+use crate::parse::{self, ParseFailure};
+use crate::rdf;
+use crate::store::Kb;
+
+/// One thing to ingest.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk.
+    File(PathBuf),
+    /// Bytes read from standard input (or elsewhere), with the name to report them by.
+    Bytes(String, Vec<u8>),
+}
+
+impl Input {
+    /// The name used in reports.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Bytes(n, _) => n.clone(),
+        }
+    }
+}
+
+/// True for the file names ingest picks up when walking a directory.
+fn wanted(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("xml") | Some("akn") | Some("nir") | Some("ttl")
+    )
+}
+
+/// Expands paths: files as they are, directories recursively (XML and Turtle files, sorted),
+/// `-` for standard input.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure::plain("-", format!("cannot read standard input: {e}")))?;
+            out.push(Input::Bytes("<stdin>".into(), bytes));
+        } else if p.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files)
+                .map_err(|e| Failure::plain(&p.display().to_string(), e.to_string()))?;
+            files.sort();
+            out.extend(files.into_iter().map(Input::File));
+        } else if p.exists() {
+            out.push(Input::File(p.clone()));
+        } else {
+            return Err(Failure::plain(
+                &p.display().to_string(),
+                "no such file or directory".into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if wanted(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A document that was not ingested, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Failure {
+    /// The file.
+    pub path: String,
+    /// Line of the problem, when known.
+    pub line: Option<usize>,
+    /// Column of the problem, when known.
+    pub col: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// True when the document is well-formed but in a format or profile paesi refuses.
+    pub unsupported: bool,
+}
+
+impl Failure {
+    fn plain(path: &str, message: String) -> Failure {
+        Failure {
+            path: path.to_string(),
+            line: None,
+            col: None,
+            message,
+            unsupported: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.path, self.message),
+            _ => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// What one run of ingest did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// Documents (legal XML) ingested.
+    pub documents: usize,
+    /// Of which replaced a graph already in the store.
+    pub replaced: usize,
+    /// Ontology (Turtle) files loaded.
+    pub ontology_files: usize,
+    /// Inputs that failed.
+    pub failed: usize,
+    /// Partitions written.
+    pub partitions: usize,
+    /// Articles written.
+    pub articles: usize,
+    /// Paragraphs (commi) written.
+    pub paragraphs: usize,
+    /// References written.
+    pub references: usize,
+    /// References whose target could not be resolved to an IRI.
+    pub unresolved_references: usize,
+    /// Modifications written.
+    pub modifications: usize,
+    /// Modifications whose destination could not be resolved (kept as text).
+    pub unresolved_destinations: usize,
+    /// Triples written.
+    pub triples: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Every failure, by path.
+    pub failures: Vec<Failure>,
+    /// What each ingested file became, in input order.
+    pub files: Vec<FileReport>,
+}
+
+/// What one ingested file became.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub path: String,
+    /// The named graph it was written to.
+    pub graph: String,
+    /// The canonical IRI of its act (None for ontology files).
+    pub act: Option<String>,
+    /// True when it replaced a graph already in the store.
+    pub replaced: bool,
+    /// Partitions.
+    pub partitions: usize,
+    /// Articles.
+    pub articles: usize,
+    /// Paragraphs (commi).
+    pub paragraphs: usize,
+    /// References.
+    pub references: usize,
+    /// Triples.
+    pub triples: usize,
+}
+
+/// How to run an ingest.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Parser threads.
+    pub jobs: usize,
+    /// Show a progress bar (only drawn on a terminal).
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            progress: false,
+        }
+    }
+}
+
+/// A parsed and mapped input, ready to be written.
+struct Mapped {
+    name: String,
+    bytes: u64,
+    graph: NamedNode,
+    quads: Vec<Quad>,
+    triples: usize,
+    is_document: bool,
+    act: Option<String>,
+    replaced: bool,
+    partitions: usize,
+    articles: usize,
+    paragraphs: usize,
+    references: usize,
+    unresolved_references: usize,
+    modifications: usize,
+    unresolved_destinations: usize,
+}
+
+/// Reads, parses and maps one input (no store access): the part that runs in parallel.
+fn prepare(input: &Input) -> Result<Mapped, Failure> {
+    let name = input.name();
+    let owned;
+    let bytes: &[u8] = match input {
+        Input::File(p) => {
+            owned = std::fs::read(p).map_err(|e| Failure::plain(&name, e.to_string()))?;
+            &owned
+        }
+        Input::Bytes(_, b) => b,
+    };
+    let is_turtle = matches!(input, Input::File(p) if p.extension().is_some_and(|e| e == "ttl"));
+    if is_turtle {
+        return prepare_turtle(&name, input, bytes);
+    }
+    let doc = parse::parse(bytes).map_err(|e| match e {
+        ParseFailure::Invalid(p) => Failure {
+            path: name.clone(),
+            line: Some(p.line),
+            col: Some(p.col),
+            message: p.message,
+            unsupported: false,
+        },
+        ParseFailure::Unsupported { line, col, reason } => Failure {
+            path: name.clone(),
+            line: Some(line),
+            col: Some(col),
+            message: format!("unsupported: {reason}"),
+            unsupported: true,
+        },
+    })?;
+    let (graph, quads, counts) = rdf::map(&doc);
+    Ok(Mapped {
+        name,
+        bytes: bytes.len() as u64,
+        graph,
+        triples: quads.len(),
+        quads,
+        is_document: true,
+        act: Some(doc.work.iri()),
+        replaced: false,
+        partitions: counts.partitions,
+        articles: doc.count(PartitionKind::Article),
+        paragraphs: doc.count(PartitionKind::Paragraph),
+        references: counts.references,
+        unresolved_references: doc.references.iter().filter(|r| r.target.is_none()).count(),
+        modifications: counts.modifications,
+        unresolved_destinations: counts.unresolved_destinations,
+    })
+}
+
+fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Failure> {
+    let stem = match input {
+        Input::File(p) => p.file_stem().map(|s| s.to_string_lossy().into_owned()),
+        Input::Bytes(..) => None,
+    }
+    .unwrap_or_else(|| "ontology".into());
+    let graph = rdf::ontology_graph(&stem);
+    let parser = RdfParser::from_format(RdfFormat::Turtle)
+        .with_default_graph(GraphName::NamedNode(graph.clone()))
+        .rename_blank_nodes();
+    let mut quads = Vec::new();
+    for q in parser.for_slice(bytes) {
+        match q {
+            Ok(q) => quads.push(q),
+            Err(e) => {
+                let (line, col) = e
+                    .location()
+                    .map(|r| (r.start.line as usize + 1, r.start.column as usize + 1))
+                    .unzip();
+                return Err(Failure {
+                    path: name.to_string(),
+                    line,
+                    col,
+                    message: e.to_string(),
+                    unsupported: false,
+                });
+            }
+        }
+    }
+    Ok(Mapped {
+        name: name.to_string(),
+        bytes: bytes.len() as u64,
+        graph,
+        triples: quads.len(),
+        quads,
+        is_document: false,
+        act: None,
+        replaced: false,
+        partitions: 0,
+        articles: 0,
+        paragraphs: 0,
+        references: 0,
+        unresolved_references: 0,
+        modifications: 0,
+        unresolved_destinations: 0,
+    })
+}
+
+/// Graphs waiting to be bulk-loaded together.
+#[derive(Default)]
+struct Batch {
+    graphs: Vec<NamedNode>,
+    names: HashSet<NamedNode>,
+    quads: Vec<Quad>,
+    members: Vec<Mapped>,
+}
+
+/// Quads gathered before a bulk load is committed.
+const BATCH_QUADS: usize = 2_000_000;
+
+/// Ingests the inputs into the store.
+pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let bar = progress_bar(inputs.len(), opts.progress);
+    let next = AtomicUsize::new(0);
+    let jobs = opts.jobs.max(1).min(inputs.len().max(1));
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<Mapped, Failure>)>(jobs * 2);
+    let inputs = &inputs;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    if tx.send((i, prepare(input))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // written in input order, whatever order the parsers finish in, so that two files
+        // of the same act always end the same way
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next_index = 0;
+        let mut batch = Batch::default();
+        for (i, result) in rx {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&next_index) {
+                next_index += 1;
+                bar.inc(1);
+                write_one(kb, result, &mut batch, &mut report, &bar);
+            }
+        }
+        flush(kb, &mut batch, &mut report);
+    });
+    bar.finish_and_clear();
+    report.failed = report.failures.len();
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+/// Writes one prepared input: a new graph joins the bulk batch, an existing one is replaced
+/// in a transaction of its own.
+fn write_one(
+    kb: &Kb,
+    result: Result<Mapped, Failure>,
+    batch: &mut Batch,
+    report: &mut Report,
+    bar: &indicatif::ProgressBar,
+) {
+    let mut m = match result {
+        Ok(m) => m,
+        Err(f) => {
+            bar.println(f.to_string());
+            report.failures.push(f);
+            return;
+        }
+    };
+    let exists = match kb.has_graph(&m.graph) {
+        Ok(b) => b,
+        Err(e) => {
+            report.failures.push(Failure::plain(&m.name, e.to_string()));
+            return;
+        }
+    };
+    if exists || batch.names.contains(&m.graph) {
+        flush(kb, batch, report);
+        match kb.replace_graph(&m.graph, &m.quads) {
+            Ok(()) => {
+                m.replaced = exists;
+                count(report, &m);
+            }
+            Err(e) => report.failures.push(Failure::plain(&m.name, e.to_string())),
+        }
+    } else {
+        batch.graphs.push(m.graph.clone());
+        batch.names.insert(m.graph.clone());
+        batch.quads.append(&mut m.quads);
+        batch.members.push(m);
+        if batch.quads.len() >= BATCH_QUADS {
+            flush(kb, batch, report);
+        }
+    }
+}
+
+fn flush(kb: &Kb, batch: &mut Batch, report: &mut Report) {
+    if batch.graphs.is_empty() {
+        return;
+    }
+    let taken = std::mem::take(batch);
+    match kb.load_new_graphs(&taken.graphs, taken.quads) {
+        Ok(()) => {
+            for m in &taken.members {
+                count(report, m);
+            }
+        }
+        Err(e) => {
+            for m in &taken.members {
+                report.failures.push(Failure::plain(&m.name, e.to_string()));
+            }
+        }
+    }
+}
+
+fn count(report: &mut Report, m: &Mapped) {
+    if m.is_document {
+        report.documents += 1;
+    } else {
+        report.ontology_files += 1;
+    }
+    report.replaced += usize::from(m.replaced);
+    report.files.push(FileReport {
+        path: m.name.clone(),
+        graph: m.graph.as_str().to_string(),
+        act: m.act.clone(),
+        replaced: m.replaced,
+        partitions: m.partitions,
+        articles: m.articles,
+        paragraphs: m.paragraphs,
+        references: m.references,
+        triples: m.triples,
+    });
+    report.partitions += m.partitions;
+    report.articles += m.articles;
+    report.paragraphs += m.paragraphs;
+    report.references += m.references;
+    report.unresolved_references += m.unresolved_references;
+    report.modifications += m.modifications;
+    report.unresolved_destinations += m.unresolved_destinations;
+    report.triples += m.triples;
+    report.bytes += m.bytes;
+}
+
+fn progress_bar(len: usize, enabled: bool) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} documents  {elapsed_precise}  eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Parses (and optionally maps) inputs on all cores without touching a store: the
+/// parse-only figures of the benchmarks, and a dry run for checking input.
+pub fn parse_only(inputs: Vec<Input>, map: bool, opts: &Options) -> Report {
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let jobs = opts.jobs.max(1);
+    let (tx, rx) = mpsc::channel::<Result<Report, Failure>>();
+    let inputs = &inputs;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let _ = tx.send(parse_one(input, map));
+                }
+            });
+        }
+    });
+    drop(tx);
+    let mut report = Report::default();
+    for r in rx {
+        match r {
+            Ok(r) => {
+                report.documents += r.documents;
+                report.partitions += r.partitions;
+                report.articles += r.articles;
+                report.paragraphs += r.paragraphs;
+                report.references += r.references;
+                report.unresolved_references += r.unresolved_references;
+                report.modifications += r.modifications;
+                report.triples += r.triples;
+                report.bytes += r.bytes;
+            }
+            Err(f) => report.failures.push(f),
+        }
+    }
+    report.failed = report.failures.len();
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+fn parse_one(input: &Input, map: bool) -> Result<Report, Failure> {
+    if !map {
+        let name = input.name();
+        let owned;
+        let bytes: &[u8] = match input {
+            Input::File(p) => {
+                owned = std::fs::read(p).map_err(|e| Failure::plain(&name, e.to_string()))?;
+                &owned
+            }
+            Input::Bytes(_, b) => b,
+        };
+        if matches!(input, Input::File(p) if p.extension().is_some_and(|e| e == "ttl")) {
+            return Ok(Report::default());
+        }
+        let doc = parse::parse(bytes).map_err(|e| Failure {
+            path: name.clone(),
+            line: None,
+            col: None,
+            message: e.to_string(),
+            unsupported: matches!(e, ParseFailure::Unsupported { .. }),
+        })?;
+        return Ok(Report {
+            documents: 1,
+            partitions: doc.partitions.len(),
+            articles: doc.count(PartitionKind::Article),
+            paragraphs: doc.count(PartitionKind::Paragraph),
+            references: doc.references.len(),
+            modifications: doc.modifications.len(),
+            bytes: bytes.len() as u64,
+            ..Report::default()
+        });
+    }
+    let m = prepare(input)?;
+    Ok(Report {
+        documents: usize::from(m.is_document),
+        partitions: m.partitions,
+        articles: m.articles,
+        paragraphs: m.paragraphs,
+        references: m.references,
+        unresolved_references: m.unresolved_references,
+        modifications: m.modifications,
+        triples: m.triples,
+        bytes: m.bytes,
+        ..Report::default()
+    })
+}

@@ -1,0 +1,19 @@
+//! paesi: a knowledge base of Italian immigration law.
+//!
+//! Legislation marked up in Akoma Ntoso and NIR is parsed ([`parse`]) into one format-neutral
+//! model ([`model`]), mapped to RDF ([`rdf`]) and kept in an embedded oxigraph store
+//! ([`store`]), one named graph per document; [`ingest`] drives the whole flow. Every act and
+//! partition gets one canonical IRI whatever spelling the source used ([`ids`]).
+
+pub mod entities;
+pub mod ids;
+pub mod ingest;
+pub mod model;
+pub mod parse;
+pub mod query;
+pub mod rdf;
+pub mod store;
+pub mod xml;
+
+/// Where the knowledge base lives unless `--data` or `PAESI_DATA` says otherwise.
+pub const DEFAULT_DATA_DIR: &str = "./paesi-data";

@@ -1,0 +1,243 @@
+//! The `paesi` command line: a thin layer over the library, one function per command.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use paesi::ingest::{self, Options};
+use paesi::query::{OutputFormat, write_results};
+use paesi::store::Kb;
+
+/// paesi: a knowledge base of Italian immigration law (Akoma Ntoso and NIR into RDF).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Directory of the knowledge base.
+    #[arg(long, global = true, env = "PAESI_DATA", default_value = paesi::DEFAULT_DATA_DIR)]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest AKN/NIR documents and ontology (Turtle) files: files, directories (recursively), `-` for stdin.
+    Ingest {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Parser threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Run a SPARQL query over the knowledge base (the default graph is the union of all graphs).
+    Query {
+        /// The query text (or use -f).
+        query: Option<String>,
+        /// Read the query from a file.
+        #[arg(short = 'f', long = "file")]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
+    /// Figures about the knowledge base.
+    Stats {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse documents without storing them (checks input; measures parse speed).
+    Parse {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Also map to RDF (counts triples).
+        #[arg(long)]
+        map: bool,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the whole store as N-Quads to standard output.
+    Export,
+}
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(code) => code,
+        Err(e) => {
+            let broken_pipe = e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                || e.downcast_ref::<paesi::query::OutputError>().is_some_and(|o| {
+                    matches!(o, paesi::query::OutputError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+                });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("paesi: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Dispatches to one function per command; the exit code says what happened
+/// (0 all went well, 1 some inputs failed, 2 the command itself failed).
+fn try_main() -> Result<ExitCode, AnyError> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Ingest { paths, json, jobs } => cmd_ingest(&cli.data, &paths, json, jobs),
+        Command::Query {
+            query,
+            file,
+            format,
+        } => cmd_query(&cli.data, query, file, format),
+        Command::Stats { json } => cmd_stats(&cli.data, json),
+        Command::Parse { paths, map, json } => cmd_parse(&paths, map, json),
+        Command::Export => cmd_export(&cli.data),
+    }
+}
+
+/// `paesi ingest`: the entry point for bringing documents into the store.
+fn cmd_ingest(
+    data: &PathBuf,
+    paths: &[PathBuf],
+    json: bool,
+    jobs: Option<usize>,
+) -> Result<ExitCode, AnyError> {
+    let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
+    let kb = Kb::open(data)?;
+    let mut opts = Options {
+        progress: !json,
+        ..Options::default()
+    };
+    if let Some(j) = jobs {
+        opts.jobs = j;
+    }
+    let report = ingest::ingest(&kb, inputs, &opts);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        for f in &report.failures {
+            eprintln!("{f}");
+        }
+        writeln!(
+            out,
+            "{} documents ({} replaced), {} ontology files, {} failed; {} partitions ({} articles, {} paragraphs), {} references ({} unresolved), {} modifications ({} unresolved destinations), {} triples in {:.2} s ({:.1} MB/s)",
+            report.documents,
+            report.replaced,
+            report.ontology_files,
+            report.failed,
+            report.partitions,
+            report.articles,
+            report.paragraphs,
+            report.references,
+            report.unresolved_references,
+            report.modifications,
+            report.unresolved_destinations,
+            report.triples,
+            report.seconds,
+            report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
+        )?;
+    }
+    Ok(if report.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `paesi query`: SPARQL over the store, inline or from a file.
+fn cmd_query(
+    data: &PathBuf,
+    query: Option<String>,
+    file: Option<PathBuf>,
+    format: OutputFormat,
+) -> Result<ExitCode, AnyError> {
+    let text = match (query, file) {
+        (Some(q), None) => q,
+        (None, Some(f)) => {
+            std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?
+        }
+        (Some(_), Some(_)) => return Err("give the query inline or with -f, not both".into()),
+        (None, None) => return Err("no query: give it inline or with -f FILE".into()),
+    };
+    let kb = Kb::open_read_only(data)?;
+    let results = kb.query(&text)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write_results(results, format, &mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi stats`: what the knowledge base holds.
+fn cmd_stats(data: &PathBuf, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let s = kb.stats()?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "quads       {}", s.quads)?;
+        writeln!(out, "graphs      {}", s.graphs)?;
+        writeln!(out, "acts        {}", s.acts)?;
+        writeln!(out, "partitions  {}", s.partitions)?;
+        writeln!(out, "articles    {}", s.articles)?;
+        writeln!(out, "paragraphs  {}", s.paragraphs)?;
+        writeln!(out, "references  {}", s.references)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi parse`: parse (and optionally map) without a store, for checks and benchmarks.
+fn cmd_parse(paths: &[PathBuf], map: bool, json: bool) -> Result<ExitCode, AnyError> {
+    let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
+    let summary = ingest::parse_only(inputs, map, &Options::default());
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else {
+        for f in &summary.failures {
+            eprintln!("{f}");
+        }
+        writeln!(
+            out,
+            "{} documents, {} failed, {} partitions, {} references, {} triples, {} bytes in {:.3} s ({:.1} MB/s)",
+            summary.documents,
+            summary.failed,
+            summary.partitions,
+            summary.references,
+            summary.triples,
+            summary.bytes,
+            summary.seconds,
+            summary.bytes as f64 / 1e6 / summary.seconds.max(1e-9)
+        )?;
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).
+fn cmd_export(data: &PathBuf) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let out = kb
+        .store()
+        .dump_to_writer(oxigraph::io::RdfFormat::NQuads, out)?;
+    out.into_inner().map_err(|e| e.into_error())?.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

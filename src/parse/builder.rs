@@ -1,0 +1,487 @@
+//! The format-neutral half of parsing: both parsers report what they meet (a partition opens,
+//! a number, a heading, a reference, quoted text, plain text) and this builder turns it into
+//! the partition tree, each partition's own text, its versions and the references.
+
+use std::collections::HashMap;
+
+use crate::ids::{self, Work};
+use crate::model::{Partition, PartitionKind, Reference, Version};
+use crate::xml::{push_break, push_collapsed};
+
+/// The period a partition element says it is in force (multi-version NIR).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vigenza {
+    /// First day in force.
+    pub from: Option<String>,
+    /// Day it stops being in force.
+    pub until: Option<String>,
+    /// The source status (`abrogato`).
+    pub status: Option<String>,
+}
+
+struct OpenPartition {
+    index: usize,
+    text: String,
+    num: Option<String>,
+    heading: Option<String>,
+    vigenza: Option<Vigenza>,
+    /// Children seen so far per kind (for ids of partitions without one).
+    children: HashMap<PartitionKind, usize>,
+    /// Reopened to add children: closing it leaves its text alone.
+    reopened: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Capture {
+    Num,
+    Heading,
+}
+
+struct OpenRef {
+    href: String,
+    text: String,
+    from: Option<usize>,
+}
+
+/// Accumulates the partitions and references of one document while it is read.
+pub struct Builder {
+    work: Work,
+    /// Partitions, parents first.
+    pub partitions: Vec<Partition>,
+    /// References outside quoted text.
+    pub references: Vec<Reference>,
+    by_id: HashMap<String, usize>,
+    open: Vec<OpenPartition>,
+    quoted: usize,
+    captures: Vec<(Capture, String)>,
+    refs: Vec<OpenRef>,
+    top_children: HashMap<PartitionKind, usize>,
+    /// The id prefix for partitions of the attachment being read (`all1`).
+    prefix: Vec<String>,
+    default_from: Option<String>,
+    resolved: HashMap<String, Result<ids::Target, String>>,
+}
+
+impl Builder {
+    /// A builder for a document of the given work (the base of relative references).
+    pub fn new(work: Work) -> Self {
+        Builder {
+            work,
+            partitions: Vec::new(),
+            references: Vec::new(),
+            by_id: HashMap::new(),
+            open: Vec::new(),
+            quoted: 0,
+            captures: Vec::new(),
+            refs: Vec::new(),
+            top_children: HashMap::new(),
+            prefix: Vec::new(),
+            default_from: None,
+            resolved: HashMap::new(),
+        }
+    }
+
+    /// Replaces the work (once the metadata has named it).
+    pub fn set_work(&mut self, work: Work) {
+        self.work = work;
+        self.resolved.clear();
+    }
+
+    /// Resolves a reference against the work being read (memoised: acts cite the same
+    /// targets many times).
+    pub fn resolve(&mut self, href: &str) -> Result<ids::Target, String> {
+        let href = href.trim();
+        if let Some(r) = self.resolved.get(href) {
+            return r.clone();
+        }
+        let r = self.resolve_uncached(href);
+        self.resolved.insert(href.to_string(), r.clone());
+        r
+    }
+
+    /// `act#partition`: the act part is resolved once per document, the partition on its own
+    /// (most references of an act name few acts and many partitions).
+    fn resolve_uncached(&mut self, href: &str) -> Result<ids::Target, String> {
+        if let Some(at) = href.find(['#', '~']) {
+            let (act, fragment) = (&href[..at], &href[at + 1..]);
+            if !act.is_empty() && !fragment.trim().is_empty() {
+                if let Ok(t) = self.resolve(act) {
+                    if t.partition.is_none() {
+                        if let Ok(p) = ids::normalize_partition(fragment) {
+                            return Ok(ids::Target {
+                                work: t.work,
+                                partition: Some(p),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        ids::resolve_href(href, Some(&self.work)).map_err(|e| e.reason)
+    }
+
+    /// The date partitions without a period of their own start from (the act's entry into force).
+    pub fn set_default_from(&mut self, date: Option<String>) {
+        self.default_from = date;
+    }
+
+    /// True inside quoted text (`quotedStructure`, `virgolette`...).
+    pub fn in_quoted(&self) -> bool {
+        self.quoted > 0
+    }
+
+    /// Index of the innermost open partition.
+    pub fn current(&self) -> Option<usize> {
+        self.open.last().map(|o| o.index)
+    }
+
+    /// Enters quoted text: what follows belongs to another act.
+    pub fn open_quoted(&mut self) {
+        self.quoted += 1;
+    }
+
+    /// Leaves quoted text.
+    pub fn close_quoted(&mut self) {
+        self.quoted = self.quoted.saturating_sub(1);
+    }
+
+    /// Starts an attachment scope: partitions inside get ids prefixed by `prefix`.
+    pub fn push_prefix(&mut self, prefix: String) {
+        self.prefix.push(prefix);
+    }
+
+    /// Ends an attachment scope.
+    pub fn pop_prefix(&mut self) {
+        self.prefix.pop();
+    }
+
+    /// The canonical id a partition gets from the source id, or from its position.
+    fn partition_id(&mut self, kind: PartitionKind, source_id: Option<&str>) -> String {
+        let ordinal = {
+            let counter = match self.open.last_mut() {
+                Some(o) => &mut o.children,
+                None => &mut self.top_children,
+            };
+            let n = counter.entry(kind).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let prefix = self.prefix.last().cloned();
+        let from_source = source_id
+            .and_then(|s| ids::normalize_partition(s).ok())
+            .filter(|s| !s.is_empty())
+            .map(|id| from_article_down(&id));
+        let id = match from_source {
+            Some(id) => id,
+            None => {
+                let parent = self
+                    .open
+                    .last()
+                    .map(|o| self.partitions[o.index].id.clone())
+                    .or_else(|| prefix.clone());
+                let own = format!("{}{}", kind.id_prefix(), ordinal);
+                match parent {
+                    Some(p) => format!("{p}-{own}"),
+                    None => own,
+                }
+            }
+        };
+        match prefix {
+            Some(p) if id != p && !id.starts_with(&format!("{p}-")) => format!("{p}-{id}"),
+            _ => id,
+        }
+    }
+
+    /// Opens a partition. `vigenza` is the period the element itself declares, if any.
+    /// Ignored inside quoted text (returns false: the caller must not close it).
+    pub fn open_partition(
+        &mut self,
+        kind: PartitionKind,
+        source_id: Option<&str>,
+        vigenza: Option<Vigenza>,
+    ) -> bool {
+        if self.in_quoted() {
+            return false;
+        }
+        let inherited = self.open.last().and_then(|o| o.vigenza.clone());
+        let versioned_context = vigenza.is_some() || inherited.is_some();
+        let effective = vigenza.or(inherited);
+        let mut id = self.partition_id(kind, source_id);
+        let parent = self.current();
+        let index = match self.by_id.get(&id) {
+            Some(&i) if versioned_context && self.partitions[i].kind == kind => i,
+            Some(_) => {
+                let mut n = 2;
+                while self.by_id.contains_key(&format!("{id}-{n}")) {
+                    n += 1;
+                }
+                id = format!("{id}-{n}");
+                self.new_partition(id, kind, parent, source_id)
+            }
+            None => self.new_partition(id, kind, parent, source_id),
+        };
+        self.open.push(OpenPartition {
+            index,
+            text: String::new(),
+            num: None,
+            heading: None,
+            vigenza: effective,
+            children: HashMap::new(),
+            reopened: false,
+        });
+        true
+    }
+
+    /// Reopens a partition already read, to add children to it (a code's article kept in
+    /// an attachment of its own joins the attachment group).
+    pub fn reopen(&mut self, index: usize) {
+        let children = self
+            .partitions
+            .iter()
+            .filter(|p| p.parent == Some(index))
+            .fold(HashMap::new(), |mut m, p| {
+                *m.entry(p.kind).or_insert(0) += 1;
+                m
+            });
+        self.open.push(OpenPartition {
+            index,
+            text: String::new(),
+            num: None,
+            heading: None,
+            vigenza: None,
+            children,
+            reopened: true,
+        });
+    }
+
+    /// The work being read.
+    pub fn work(&self) -> &Work {
+        &self.work
+    }
+
+    fn new_partition(
+        &mut self,
+        id: String,
+        kind: PartitionKind,
+        parent: Option<usize>,
+        source_id: Option<&str>,
+    ) -> usize {
+        let index = self.partitions.len();
+        self.by_id.insert(id.clone(), index);
+        self.partitions.push(Partition {
+            id,
+            kind,
+            parent,
+            num: None,
+            heading: None,
+            text: String::new(),
+            source_id: source_id.map(str::to_string),
+            versions: Vec::new(),
+            in_force_from: None,
+            in_force_until: None,
+        });
+        index
+    }
+
+    /// Closes the innermost open partition.
+    pub fn close_partition(&mut self) {
+        let Some(o) = self.open.pop() else { return };
+        if o.reopened {
+            return;
+        }
+        let text = o.text.trim().to_string();
+        let p = &mut self.partitions[o.index];
+        match o.vigenza {
+            Some(v) => {
+                let current = v.until.is_none();
+                if current || p.versions.is_empty() {
+                    p.text = text.clone();
+                    p.num = o.num.clone();
+                    p.heading = o.heading.clone();
+                }
+                p.versions.push(Version {
+                    from: v.from,
+                    until: v.until,
+                    num: o.num,
+                    heading: o.heading,
+                    text,
+                    status: v.status,
+                });
+            }
+            None => {
+                p.text = text;
+                p.num = o.num;
+                p.heading = o.heading;
+            }
+        }
+    }
+
+    /// Starts capturing the number of the current partition.
+    pub fn begin_num(&mut self) -> bool {
+        self.begin(Capture::Num)
+    }
+
+    /// Starts capturing the heading of the current partition.
+    pub fn begin_heading(&mut self) -> bool {
+        self.begin(Capture::Heading)
+    }
+
+    fn begin(&mut self, c: Capture) -> bool {
+        if self.in_quoted() || self.open.is_empty() {
+            return false;
+        }
+        self.captures.push((c, String::new()));
+        true
+    }
+
+    /// Ends the capture opened by `begin_num` / `begin_heading`.
+    pub fn end_capture(&mut self) {
+        let Some((c, text)) = self.captures.pop() else {
+            return;
+        };
+        let value = text.trim().to_string();
+        if value.is_empty() {
+            return;
+        }
+        if let Some(o) = self.open.last_mut() {
+            let slot = match c {
+                Capture::Num => &mut o.num,
+                Capture::Heading => &mut o.heading,
+            };
+            match slot {
+                Some(existing) => {
+                    existing.push(' ');
+                    existing.push_str(&value);
+                }
+                None => *slot = Some(value),
+            }
+        }
+    }
+
+    /// Opens a reference; ignored inside quoted text (returns false).
+    pub fn open_ref(&mut self, href: String) -> bool {
+        if self.in_quoted() {
+            return false;
+        }
+        let from = self.current();
+        self.refs.push(OpenRef {
+            href,
+            text: String::new(),
+            from,
+        });
+        true
+    }
+
+    /// Closes the innermost open reference and records it.
+    pub fn close_ref(&mut self) {
+        let Some(r) = self.refs.pop() else { return };
+        let (target, unresolved) = match self.resolve(&r.href) {
+            Ok(t) => (Some(t), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        self.references.push(Reference {
+            from: r.from,
+            href: r.href,
+            target,
+            unresolved,
+            text: r.text.trim().to_string(),
+        });
+    }
+
+    /// Text content: goes to open references, to a number/heading capture, or else to the
+    /// current partition's own text.
+    pub fn text(&mut self, s: &str) {
+        for r in &mut self.refs {
+            push_collapsed(&mut r.text, s);
+        }
+        if let Some((_, buf)) = self.captures.last_mut() {
+            push_collapsed(buf, s);
+            return;
+        }
+        if let Some(o) = self.open.last_mut() {
+            push_collapsed(&mut o.text, s);
+        }
+    }
+
+    /// A block boundary (paragraph, line break): separates words.
+    pub fn block_break(&mut self) {
+        if let Some((_, buf)) = self.captures.last_mut() {
+            push_break(buf);
+        } else if let Some(o) = self.open.last_mut() {
+            push_break(&mut o.text);
+        }
+    }
+
+    /// Closes whatever is still open and returns partitions and references, with the period
+    /// each partition exists computed from its versions.
+    pub fn finish(mut self) -> (Vec<Partition>, Vec<Reference>) {
+        while !self.refs.is_empty() {
+            self.close_ref();
+        }
+        while !self.open.is_empty() {
+            self.close_partition();
+        }
+        for p in &mut self.partitions {
+            if p.versions.is_empty() {
+                p.in_force_from = self.default_from.clone();
+                continue;
+            }
+            p.in_force_from = p
+                .versions
+                .iter()
+                .filter_map(|v| v.from.clone())
+                .min()
+                .or_else(|| self.default_from.clone());
+            p.in_force_until = if p.versions.iter().any(|v| v.until.is_none()) {
+                None
+            } else {
+                p.versions.iter().filter_map(|v| v.until.clone()).max()
+            };
+        }
+        (self.partitions, self.references)
+    }
+}
+
+/// Articles are numbered throughout an act: drop the containers an AKN eId puts before the
+/// article (`cap1-art5-com2` is `art5-com2`).
+fn from_article_down(id: &str) -> String {
+    let parts: Vec<&str> = id.split('-').collect();
+    match parts.iter().position(|c| is_article_component(c)) {
+        Some(i) if i > 0 => {
+            // keep an attachment prefix (`all1-...`)
+            let keep: Vec<&str> = parts[..i]
+                .iter()
+                .copied()
+                .filter(|c| c.starts_with("all"))
+                .collect();
+            let mut out = keep.join("-");
+            if !out.is_empty() {
+                out.push('-');
+            }
+            out.push_str(&parts[i..].join("-"));
+            out
+        }
+        _ => id.to_string(),
+    }
+}
+
+fn is_article_component(c: &str) -> bool {
+    c.strip_prefix("art").is_some_and(|rest| {
+        rest.chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_alphanumeric())
+    }) && !c.starts_with("arti")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_before_the_article_are_dropped() {
+        assert_eq!(from_article_down("cap1-art5-com2"), "art5-com2");
+        assert_eq!(from_article_down("all1-cap2-art3"), "all1-art3");
+        assert_eq!(from_article_down("tit2-cap1"), "tit2-cap1");
+        assert_eq!(from_article_down("art5"), "art5");
+    }
+}

@@ -1,0 +1,197 @@
+//! The knowledge base on disk: an oxigraph store with one named graph per document, where a
+//! document is replaced in one transaction so that readers see the old or the new, never half.
+
+use std::path::{Path, PathBuf};
+
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not be opened or written.
+    #[error("store {path}: {source}")]
+    Storage {
+        /// The data directory.
+        path: PathBuf,
+        /// What RocksDB/oxigraph said.
+        source: oxigraph::store::StorageError,
+    },
+    /// A SPARQL query did not parse.
+    #[error("query does not parse: {0}")]
+    Syntax(String),
+    /// A SPARQL query failed while running.
+    #[error("query failed: {0}")]
+    Evaluation(String),
+}
+
+/// The paesi knowledge base: the oxigraph store and where it lives.
+pub struct Kb {
+    store: Store,
+    path: PathBuf,
+}
+
+/// Figures about the whole store.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    /// Quads in the store.
+    pub quads: usize,
+    /// Named graphs (documents and ontology files).
+    pub graphs: usize,
+    /// Acts (`eli:LegalResource`) described by an ingested document.
+    pub acts: usize,
+    /// Partitions of any kind.
+    pub partitions: usize,
+    /// Articles.
+    pub articles: usize,
+    /// Paragraphs (commi).
+    pub paragraphs: usize,
+    /// References.
+    pub references: usize,
+}
+
+impl Kb {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Kb, StoreError> {
+        let store = Store::open(dir).map_err(|source| StoreError::Storage {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Kb {
+            store,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens an existing store for reading only: many readers may do so at once, also
+    /// while a writer holds it.
+    pub fn open_read_only(dir: &Path) -> Result<Kb, StoreError> {
+        let store = Store::open_read_only(dir).map_err(|source| StoreError::Storage {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Kb {
+            store,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    /// The underlying oxigraph store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn storage(&self, source: oxigraph::store::StorageError) -> StoreError {
+        StoreError::Storage {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// True when the store already holds this named graph.
+    pub fn has_graph(&self, graph: &NamedNode) -> Result<bool, StoreError> {
+        self.store
+            .contains_named_graph(NamedOrBlankNode::from(graph.clone()).as_ref())
+            .map_err(|e| self.storage(e))
+    }
+
+    /// Replaces the content of `graph` by `quads` in one transaction.
+    pub fn replace_graph(&self, graph: &NamedNode, quads: &[Quad]) -> Result<(), StoreError> {
+        let mut t = self
+            .store
+            .start_transaction()
+            .map_err(|e| self.storage(e))?;
+        t.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
+            .map_err(|e| self.storage(e))?;
+        t.insert_named_graph(graph.as_ref());
+        for q in quads {
+            t.insert(q);
+        }
+        t.commit().map_err(|e| self.storage(e))
+    }
+
+    /// Loads graphs that are not in the store yet, all at once, through oxigraph's bulk
+    /// loader: atomic (nothing is visible until all of it is).
+    pub fn load_new_graphs(
+        &self,
+        graphs: &[NamedNode],
+        quads: Vec<Quad>,
+    ) -> Result<(), StoreError> {
+        let mut loader = self
+            .store
+            .bulk_loader()
+            .with_max_memory_size_in_megabytes(512);
+        loader.load_quads(quads).map_err(|e| self.storage(e))?;
+        loader.commit().map_err(|e| self.storage(e))?;
+        let mut t = self
+            .store
+            .start_transaction()
+            .map_err(|e| self.storage(e))?;
+        for g in graphs {
+            t.insert_named_graph(g.as_ref());
+        }
+        t.commit().map_err(|e| self.storage(e))
+    }
+
+    /// Number of quads in one graph.
+    pub fn graph_len(&self, graph: &NamedNode) -> usize {
+        self.store
+            .quads_for_pattern(
+                None,
+                None,
+                None,
+                Some(GraphNameRef::NamedNode(graph.as_ref())),
+            )
+            .count()
+    }
+
+    /// Runs a SPARQL query over the union of all graphs (the default graph is their union).
+    pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
+        let prepared = SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| StoreError::Syntax(e.to_string()))?;
+        let mut prepared = prepared;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| StoreError::Evaluation(e.to_string()))
+    }
+
+    /// A single number from a `SELECT (COUNT(...) AS ?n)` query.
+    pub fn count(&self, sparql: &str) -> Result<usize, StoreError> {
+        if let QueryResults::Solutions(mut rows) = self.query(sparql)? {
+            if let Some(row) = rows.next() {
+                let row = row.map_err(|e| StoreError::Evaluation(e.to_string()))?;
+                if let Some(oxigraph::model::Term::Literal(l)) = row.get(0) {
+                    return Ok(l.value().parse().unwrap_or(0));
+                }
+            }
+        }
+        Ok(0)
+    }
+
+    /// Figures about the whole store.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let p = crate::rdf::PAESI;
+        let e = crate::rdf::ELI;
+        let kind =
+            |class: &str| format!("SELECT (COUNT(DISTINCT ?x) AS ?n) {{ ?x a <{p}{class}> }}");
+        Ok(Stats {
+            quads: self.store.len().map_err(|e| self.storage(e))?,
+            graphs: self.store.named_graphs().count(),
+            acts: self.count(&format!(
+                "SELECT (COUNT(DISTINCT ?x) AS ?n) {{ ?x a <{e}LegalResource> ; <{p}sourceFormat> ?f }}"
+            ))?,
+            partitions: self.count(&format!(
+                "SELECT (COUNT(DISTINCT ?x) AS ?n) {{ ?x <{p}act> ?a }}"
+            ))?,
+            articles: self.count(&kind("Article"))?,
+            paragraphs: self.count(&kind("Paragraph"))?,
+            references: self.count(&kind("Reference"))?,
+        })
+    }
+}

@@ -1,0 +1,318 @@
+//! The XML layer shared by both parsers: decoding declared encodings to UTF-8, entity
+//! resolution without any DTD, attribute access, and byte offsets turned into line:column.
+
+use std::borrow::Cow;
+
+use quick_xml::events::BytesStart;
+use quick_xml::events::attributes::Attribute;
+
+use crate::entities;
+
+/// Largest document accepted (bytes): bounds memory on hostile input.
+pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024 * 1024;
+
+/// Deepest element nesting accepted.
+pub const MAX_DEPTH: usize = 1024;
+
+/// A problem in one document, located at a line and column (1-based) when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{col}: {message}")]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ParseError {
+    /// An error at a byte offset of `text`.
+    pub fn at(text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, col) = line_col(text, offset);
+        ParseError {
+            line,
+            col,
+            message: message.into(),
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// The encoding named in the XML declaration, if any.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(256)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let value = &rest[1..];
+    let close = value.find(quote)?;
+    Some(value[..close].trim().to_ascii_lowercase())
+}
+
+/// Decodes a document to UTF-8 text, honouring a BOM or the declared encoding
+/// (ISO-8859-15, windows-1252...). Invalid UTF-8 is an error with its position.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(ParseError {
+            line: 1,
+            col: 1,
+            message: format!(
+                "document too large ({} bytes, limit {MAX_DOCUMENT_BYTES})",
+                bytes.len()
+            ),
+        });
+    }
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+            return Ok(Cow::Owned(text.into_owned()));
+        }
+        return utf8(&bytes[bom..]);
+    }
+    match declared_encoding(bytes).as_deref() {
+        None | Some("utf-8") | Some("utf8") | Some("us-ascii") | Some("ascii") => utf8(bytes),
+        Some(label) => match encoding_rs::Encoding::for_label(label.as_bytes()) {
+            Some(enc) if enc == encoding_rs::UTF_8 => utf8(bytes),
+            Some(enc) => {
+                let (text, _) = enc.decode_without_bom_handling(bytes);
+                Ok(Cow::Owned(text.into_owned()))
+            }
+            None => Err(ParseError {
+                line: 1,
+                col: 1,
+                message: format!("unsupported encoding {label:?}"),
+            }),
+        },
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            // the prefix is valid UTF-8 by construction
+            let text = std::str::from_utf8(good).unwrap_or_default();
+            Err(ParseError::at(
+                text,
+                text.len(),
+                "invalid UTF-8 (the document declares no other encoding)",
+            ))
+        }
+    }
+}
+
+/// Resolves an entity reference for attribute values: XML's five and HTML 4's.
+pub fn resolve_entity(name: &str) -> Option<&'static str> {
+    entities::lookup(name)
+}
+
+/// The value of an attribute (by local name, any prefix), entities resolved.
+pub fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
+    for a in e.attributes().with_checks(false).flatten() {
+        if a.key.local_name().as_ref() == local {
+            return Some(attr_value(&a));
+        }
+    }
+    None
+}
+
+/// The value of an attribute by its full (prefixed) name, entities resolved.
+pub fn attr_qualified(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    for a in e.attributes().with_checks(false).flatten() {
+        if a.key.as_ref() == name {
+            return Some(attr_value(&a));
+        }
+    }
+    None
+}
+
+fn attr_value(a: &Attribute<'_>) -> String {
+    match a.normalized_value_with(quick_xml::XmlVersion::Implicit1_0, 8, resolve_entity) {
+        Ok(v) => v.into_owned(),
+        Err(_) => a.value.to_string(),
+    }
+}
+
+/// The local name of an element (without prefix).
+pub fn local_name(e: &BytesStart<'_>) -> String {
+    e.local_name().as_ref().to_string()
+}
+
+/// Appends text to `out`, collapsing whitespace runs to one space. Copies whole spans:
+/// single spaces between words stay inside a span, so only other whitespace (newlines, tabs,
+/// runs) cuts one. ASCII bytes are tested directly, other characters by their Unicode
+/// whitespace property.
+pub fn push_collapsed(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    // whether the text written so far (out plus the pending span) ends in a space
+    let mut after_space = out.is_empty() || out.ends_with(' ');
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // printable ASCII, UTF-8 continuation bytes: the common case, nothing to decide
+        if b > b' ' && b < 0xc2 {
+            after_space = false;
+            i += 1;
+            continue;
+        }
+        if b == b' ' {
+            if after_space {
+                out.push_str(&text[run..i]);
+                run = i + 1;
+            }
+            after_space = true;
+            i += 1;
+            continue;
+        }
+        let (len, space) = if b < 0x80 {
+            (1, matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        } else if matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3) {
+            // the lead bytes of every non-ASCII whitespace character
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.len_utf8(), c.is_whitespace())
+        } else {
+            (1, false)
+        };
+        if space {
+            out.push_str(&text[run..i]);
+            if !after_space {
+                out.push(' ');
+                after_space = true;
+            }
+            run = i + len;
+        } else {
+            after_space = false;
+        }
+        i += len;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// Adds a separating space (for block boundaries) unless one is already there.
+pub fn push_break(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Text trimmed, or None when empty.
+pub fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A NIR `norm` date (`19980725`) or an ISO date, as `YYYY-MM-DD`.
+pub fn iso_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        return Some(format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]));
+    }
+    if b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[8..10].iter().all(u8::is_ascii_digit)
+    {
+        return Some(s[..10].to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let t = "ab\ncàd\nx";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        // after "cà" (3 bytes) the column is 3
+        assert_eq!(line_col(t, 6), (2, 3));
+    }
+
+    #[test]
+    fn decodes_iso_8859_15() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"iso-8859-15\"?><a>\xa4 \xe8</a>";
+        assert_eq!(
+            decode(bytes).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"iso-8859-15\"?><a>\u{20ac} \u{e8}</a>"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let e = decode(b"<a>\nok \xff</a>").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 4));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_date("19980725").as_deref(), Some("1998-07-25"));
+        assert_eq!(iso_date("2025-05-24").as_deref(), Some("2025-05-24"));
+        assert_eq!(iso_date("1998"), None);
+    }
+
+    #[test]
+    fn collapses_like_split_whitespace() {
+        for t in [
+            "a  b",
+            " a\n\t b ",
+            "\u{a0}x\u{2003}y\u{3000}",
+            "città è  già",
+            "  ",
+            "",
+            "a",
+            "’quoted’ \u{2019}",
+        ] {
+            let mut got = String::new();
+            push_collapsed(&mut got, t);
+            let mut want = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !want.is_empty() && t.ends_with(char::is_whitespace) {
+                want.push(' ');
+            }
+            assert_eq!(got, want, "{t:?}");
+        }
+        let mut s = String::from("x");
+        push_collapsed(&mut s, " y");
+        push_collapsed(&mut s, "  z");
+        assert_eq!(s, "x y z");
+    }
+
+    #[test]
+    fn collapses_whitespace() {
+        let mut s = String::new();
+        push_collapsed(&mut s, "  a \n\t b ");
+        push_break(&mut s);
+        push_collapsed(&mut s, "c");
+        assert_eq!(s, "a b c");
+    }
+}

@@ -1,0 +1,230 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The shared corpus directory: `PAESI_SHARED`, else `../shared` beside the crate.
+///
+/// Returns `None` when it is missing outside CI (the caller skips); when `CI=true` a missing
+/// shared corpus is a test failure.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PAESI_SHARED") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    };
+    if dir.join("corpus").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "CI=true but the shared corpus is missing at {}",
+            dir.display()
+        );
+    }
+    eprintln!("shared corpus not found at {}: skipping", dir.display());
+    None
+}
+
+/// Every file under `dir` (recursively) whose name ends with `.xml`, sorted.
+pub fn xml_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "xml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The `paesi` binary built for these tests.
+pub fn paesi() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_paesi"))
+}
+
+/// A fresh, empty directory under the system temp dir for one test's data.
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paesi-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Runs a SELECT through `paesi query --format json` and returns each row as variable → value.
+pub fn select(
+    data: &std::path::Path,
+    sparql: &str,
+) -> Vec<std::collections::HashMap<String, String>> {
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .args(["query", "--format", "json", sparql])
+        .output()
+        .expect("run paesi query");
+    assert!(
+        out.status.success(),
+        "query failed: {}\n{sparql}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SPARQL JSON");
+    v["results"]["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|row| {
+            row.as_object()
+                .expect("row")
+                .iter()
+                .map(|(k, b)| {
+                    (
+                        k.clone(),
+                        b["value"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Element counts made on the raw XML with a plain tag scanner (no XML library), quoted
+/// structures excluded: the independent check of what the parsers store.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct XmlCounts {
+    /// `<article>` / `<articolo>` (multi-version NIR: one per partition, not per version),
+    /// plus Normattiva attachments named `…-art. N` (a code's articles).
+    pub articles: usize,
+    /// `<paragraph>` / `<comma>`, same rules.
+    pub paragraphs: usize,
+    /// `<ref>` / `<rif>`.
+    pub references: usize,
+}
+
+/// Counts articles, paragraphs and references of a document on its bytes.
+pub fn count_xml(bytes: &[u8]) -> XmlCounts {
+    let text = String::from_utf8_lossy(bytes);
+    let mut counts = XmlCounts::default();
+    let mut quoted = 0usize;
+    // AKN <meta> (footnotes in <notes> included) is metadata, not text
+    let mut meta = 0usize;
+    // open partition elements: (name, versioned)
+    let mut stack: Vec<(String, bool)> = Vec::new();
+    let mut seen_versioned: std::collections::HashSet<(String, String)> = Default::default();
+    let mut rest: &str = &text;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        if rest.starts_with("<![CDATA[") {
+            rest = rest.find("]]>").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        let closing = tag.starts_with('/');
+        let empty = tag.ends_with('/');
+        let body = tag.trim_start_matches('/').trim_end_matches('/');
+        let qname = body.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+        let name = qname.rsplit(':').next().unwrap_or(qname);
+        let is_quote = matches!(
+            name,
+            "quotedStructure" | "quotedText" | "embeddedStructure" | "virgolette"
+        );
+        let is_partition = matches!(name, "article" | "articolo" | "paragraph" | "comma");
+        if name == "meta" {
+            if closing {
+                meta = meta.saturating_sub(1);
+            } else if !empty {
+                meta += 1;
+            }
+            continue;
+        }
+        if meta > 0 {
+            continue;
+        }
+        if closing {
+            if is_quote {
+                quoted = quoted.saturating_sub(1);
+            }
+            if is_partition && quoted == 0 {
+                stack.pop();
+            }
+            continue;
+        }
+        let attr = |key: &str| -> Option<String> {
+            let pat = format!(" {key}=\"");
+            let at = body.find(&pat)? + pat.len();
+            let end = body[at..].find('"')?;
+            Some(body[at..at + end].to_string())
+        };
+        if is_quote {
+            if !empty {
+                quoted += 1;
+            }
+            continue;
+        }
+        if quoted > 0 {
+            continue;
+        }
+        match name {
+            "ref" | "rif" => counts.references += 1,
+            "doc" => {
+                if let Some(n) = attr("name") {
+                    if let Some(at) = n.rfind("-art.") {
+                        if n[at + 5..]
+                            .trim_start()
+                            .starts_with(|c: char| c.is_ascii_digit())
+                        {
+                            counts.articles += 1;
+                        }
+                    }
+                }
+            }
+            _ if is_partition => {
+                let own_vigenza = body.contains("iniziovigore=") || body.contains("finevigore=");
+                let versioned = own_vigenza || stack.iter().any(|(_, v)| *v);
+                let mut new = true;
+                if let Some(id) = attr("id") {
+                    // drop multi-version components `t7` (`art22-t7-com1` is `art22-com1`)
+                    let base = id
+                        .split('-')
+                        .filter(|c| {
+                            !(c.len() > 1
+                                && c.starts_with('t')
+                                && c[1..].chars().all(|d| d.is_ascii_digit()))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("-");
+                    let known = !seen_versioned.insert((name.to_string(), base));
+                    new = !(versioned && known);
+                }
+                if new {
+                    if matches!(name, "article" | "articolo") {
+                        counts.articles += 1;
+                    } else {
+                        counts.paragraphs += 1;
+                    }
+                }
+                if !empty {
+                    stack.push((name.to_string(), versioned));
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
+}
