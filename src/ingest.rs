@@ -326,7 +326,7 @@ struct Batch {
 }
 
 /// Quads gathered before a bulk load is committed.
-const BATCH_QUADS: usize = 2_000_000;
+const BATCH_QUADS: usize = 1_000_000;
 
 /// Ingests the inputs into the store.
 pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {

@@ -62,6 +62,9 @@ enum Command {
         /// Print a JSON summary.
         #[arg(long)]
         json: bool,
+        /// Parser threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Write the whole store as N-Quads to standard output.
     Export,
@@ -100,7 +103,12 @@ fn try_main() -> Result<ExitCode, AnyError> {
             format,
         } => cmd_query(&cli.data, query, file, format),
         Command::Stats { json } => cmd_stats(&cli.data, json),
-        Command::Parse { paths, map, json } => cmd_parse(&paths, map, json),
+        Command::Parse {
+            paths,
+            map,
+            json,
+            jobs,
+        } => cmd_parse(&paths, map, json, jobs),
         Command::Export => cmd_export(&cli.data),
     }
 }
@@ -200,9 +208,18 @@ fn cmd_stats(data: &PathBuf, json: bool) -> Result<ExitCode, AnyError> {
 }
 
 /// `paesi parse`: parse (and optionally map) without a store, for checks and benchmarks.
-fn cmd_parse(paths: &[PathBuf], map: bool, json: bool) -> Result<ExitCode, AnyError> {
+fn cmd_parse(
+    paths: &[PathBuf],
+    map: bool,
+    json: bool,
+    jobs: Option<usize>,
+) -> Result<ExitCode, AnyError> {
     let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
-    let summary = ingest::parse_only(inputs, map, &Options::default());
+    let mut opts = Options::default();
+    if let Some(j) = jobs {
+        opts.jobs = j;
+    }
+    let summary = ingest::parse_only(inputs, map, &opts);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &summary)?;

@@ -183,8 +183,13 @@ pub fn push_collapsed(out: &mut String, text: &str) {
         }
         if b == b' ' {
             if after_space {
+                // a run of spaces (indentation): skip it whole
                 out.push_str(&text[run..i]);
-                run = i + 1;
+                while i < bytes.len() && bytes[i] == b' ' {
+                    i += 1;
+                }
+                run = i;
+                continue;
             }
             after_space = true;
             i += 1;
@@ -200,7 +205,9 @@ pub fn push_collapsed(out: &mut String, text: &str) {
             (1, false)
         };
         if space {
-            out.push_str(&text[run..i]);
+            if run < i {
+                out.push_str(&text[run..i]);
+            }
             if !after_space {
                 out.push(' ');
                 after_space = true;

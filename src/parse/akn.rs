@@ -122,6 +122,9 @@ struct Akn {
     root_type: Option<String>,
     country: Option<String>,
     work_set: bool,
+    /// Partition holding each inserted/deleted text (`ins`/`del` eId → partition id): where
+    /// Normattiva's passive modifications (`destination href="#ins_1"`) land.
+    marked: HashMap<String, String>,
 }
 
 /// Parses an AKN document already decoded to UTF-8.
@@ -152,6 +155,7 @@ pub(super) fn parse(text: &str, namespace: String) -> Result<Document, ParseFail
         root_type: None,
         country: None,
         work_set: false,
+        marked: HashMap::new(),
     };
     drive(text, &mut h)?;
     if !h.work_set && h.local_work().is_none() {
@@ -347,7 +351,9 @@ impl Akn {
             let index = match self.groups.get(group) {
                 Some(&i) => i,
                 None => {
-                    self.b.open_partition(PartitionKind::Attachment, None, None);
+                    let id = annex_id(group);
+                    self.b
+                        .open_partition(PartitionKind::Attachment, id.as_deref(), None);
                     self.b.begin_heading();
                     self.b.text(group);
                     self.b.end_capture();
@@ -368,7 +374,9 @@ impl Akn {
             self.b.end_capture();
             self.roles.push(Role::AttachmentArticle);
         } else {
-            self.b.open_partition(PartitionKind::Attachment, None, None);
+            let id = label.as_deref().and_then(annex_id);
+            self.b
+                .open_partition(PartitionKind::Attachment, id.as_deref(), None);
             if let Some(label) = &label {
                 self.b.begin_heading();
                 self.b.text(label);
@@ -416,10 +424,21 @@ impl Akn {
                 direction: m.direction,
                 kind: m.kind.clone(),
                 source: m.source.as_deref().and_then(|h| self.b.resolve(h).ok()),
-                destination: m
+                destination: match m
                     .destination
                     .as_deref()
-                    .and_then(|h| self.b.resolve(h).ok()),
+                    .and_then(|h| h.strip_prefix('#'))
+                    .and_then(|frag| self.marked.get(frag))
+                {
+                    Some(partition) => Some(ids::Target {
+                        work: work.clone(),
+                        partition: Some(partition.clone()),
+                    }),
+                    None => m
+                        .destination
+                        .as_deref()
+                        .and_then(|h| self.b.resolve(h).ok()),
+                },
                 source_href: m.source.clone(),
                 destination_href: m.destination.clone(),
                 date: None,
@@ -448,12 +467,23 @@ impl Akn {
     }
 }
 
+/// The canonical id of an annex named `Allegato X` (`Allegato I.1` → `alli1`), the way
+/// references to it are normalised; other names (a code's own name) get a positional id.
+fn annex_id(label: &str) -> Option<String> {
+    if !label.trim_start().to_lowercase().starts_with("allegat") {
+        return None;
+    }
+    ids::normalize_partition(label)
+        .ok()
+        .filter(|id| id.starts_with("all") && !id.contains('-'))
+}
+
 /// `Codice Penale-art. 3 bis` → (`Codice Penale`, `3 bis`): Normattiva codes keep each
 /// article of the code in an attachment named this way.
 fn article_attachment(label: &str) -> Option<(&str, &str)> {
-    let at = label.rfind("-art.")?;
+    let at = label.rfind("-art")?;
     let group = label[..at].trim();
-    let number = label[at + "-art.".len()..].trim();
+    let number = label[at + "-art".len()..].trim_start_matches('.').trim();
     if group.is_empty() || number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -543,6 +573,14 @@ impl Handler for Akn {
             "docNumber" if self.attachment_depth == 0 && !self.b.in_quoted() => {
                 self.capture = Some((MetaField::DocNumber, String::new()));
                 Role::MetaCapture
+            }
+            "ins" | "del" => {
+                if let (Some(id), Some(i)) =
+                    (attr(e, "eId").or_else(|| attr(e, "id")), self.b.current())
+                {
+                    self.marked.insert(id, self.b.partitions[i].id.clone());
+                }
+                Role::Other
             }
             "docDate" if self.attachment_depth == 0 && !self.b.in_quoted() => {
                 if self.meta.date.is_none() {
@@ -672,6 +710,19 @@ mod tests {
     use super::article_attachment;
 
     #[test]
+    fn annex_ids_follow_reference_normalisation() {
+        assert_eq!(super::annex_id("Allegato 1").as_deref(), Some("all1"));
+        assert_eq!(
+            super::annex_id("Allegato I.1").as_deref(),
+            crate::ids::normalize_partition("#Allegato I.1-art. 2")
+                .ok()
+                .as_deref()
+                .and_then(|id| id.strip_suffix("-art2"))
+        );
+        assert_eq!(super::annex_id("Codice Penale"), None);
+    }
+
+    #[test]
     fn code_articles_in_attachments() {
         assert_eq!(
             article_attachment("Codice Penale-art. 3 bis"),
@@ -681,6 +732,11 @@ mod tests {
             article_attachment("Allegato I.1-art. 2"),
             Some(("Allegato I.1", "2"))
         );
+        assert_eq!(
+            article_attachment("Allegato I.4-art 1"),
+            Some(("Allegato I.4", "1"))
+        );
         assert_eq!(article_attachment("Allegato 1"), None);
+        assert_eq!(article_attachment("Quadro-articolato"), None);
     }
 }

@@ -166,7 +166,6 @@ impl Builder {
             *n += 1;
             *n
         };
-        let prefix = self.prefix.last().cloned();
         let from_source = source_id
             .and_then(|s| ids::normalize_partition(s).ok())
             .filter(|s| !s.is_empty())
@@ -177,17 +176,16 @@ impl Builder {
                 let parent = self
                     .open
                     .last()
-                    .map(|o| self.partitions[o.index].id.clone())
-                    .or_else(|| prefix.clone());
-                let own = format!("{}{}", kind.id_prefix(), ordinal);
+                    .map(|o| self.partitions[o.index].id.as_str())
+                    .or_else(|| self.prefix.last().map(String::as_str));
                 match parent {
-                    Some(p) => format!("{p}-{own}"),
-                    None => own,
+                    Some(p) => format!("{p}-{}{ordinal}", kind.id_prefix()),
+                    None => format!("{}{ordinal}", kind.id_prefix()),
                 }
             }
         };
-        match prefix {
-            Some(p) if id != p && !id.starts_with(&format!("{p}-")) => format!("{p}-{id}"),
+        match self.prefix.last() {
+            Some(p) if !within(&id, p) => format!("{p}-{id}"),
             _ => id,
         }
     }
@@ -440,6 +438,12 @@ impl Builder {
         }
         (self.partitions, self.references)
     }
+}
+
+/// True when `id` is `prefix` or starts with `prefix-`.
+fn within(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
 
 /// Articles are numbered throughout an act: drop the containers an AKN eId puts before the

@@ -100,7 +100,7 @@ pub fn select(
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct XmlCounts {
     /// `<article>` / `<articolo>` (multi-version NIR: one per partition, not per version),
-    /// plus Normattiva attachments named `…-art. N` (a code's articles).
+    /// plus Normattiva attachments named `…-art. N` / `…-art N` (a code's articles).
     pub articles: usize,
     /// `<paragraph>` / `<comma>`, same rules.
     pub paragraphs: usize,
@@ -184,11 +184,10 @@ pub fn count_xml(bytes: &[u8]) -> XmlCounts {
             "ref" | "rif" => counts.references += 1,
             "doc" => {
                 if let Some(n) = attr("name") {
-                    if let Some(at) = n.rfind("-art.") {
-                        if n[at + 5..]
-                            .trim_start()
-                            .starts_with(|c: char| c.is_ascii_digit())
-                        {
+                    // `Codice Penale-art. 3 bis`, `Allegato I.4-art 1`
+                    if let Some(at) = n.rfind("-art") {
+                        let number = n[at + 4..].trim_start_matches('.').trim_start();
+                        if number.starts_with(|c: char| c.is_ascii_digit()) {
                             counts.articles += 1;
                         }
                     }
