@@ -1101,10 +1101,18 @@ fn italian_akn_work(s: &str, doc_type: &str, work: &[&str]) -> Result<Work, IdEr
         Some(a) if is_date(a) => "stato".to_string(),
         Some(_) => {
             let a = w.remove(0);
-            if canon_authority(a).is_empty() {
+            if !canon_authority(a).is_empty() {
+                a.to_string()
+            } else if matches!(
+                canon_name(ty).as_str(),
+                "regolamento" | "direttiva" | "decisione"
+            ) {
+                // Normattiva cites EU regulations and directives with an empty authority:
+                // `/akn/it/act/regolamento//2016/679` is Regulation (EU) 2016/679
+                "unione.europea".to_string()
+            } else {
                 return err(s, "AKN IRI with empty authority");
             }
-            a.to_string()
         }
         None => return err(s, "AKN IRI without authority"),
     };
@@ -1577,6 +1585,18 @@ mod tests {
         );
         assert!(parse_akn("/akn/it/act/2006-04-03/152/!main").is_err());
         assert!(parse_akn("/akn/ontology/person/it/renzi").is_err());
+    }
+
+    #[test]
+    fn eu_acts_cited_by_italian_exports() {
+        assert_eq!(
+            resolve_href("/akn/it/act/regolamento//2016/679/!main#art_5", None).map(|t| t.iri()),
+            Ok("https://w3id.org/paesi/act/eu/regolamento.ue/2016/679/art5".into())
+        );
+        assert_eq!(
+            resolve_href("/akn/it/act/legge//2016/679/!main", None).map_err(|e| e.reason),
+            Err("AKN IRI with empty authority".into())
+        );
     }
 
     #[test]

@@ -85,6 +85,7 @@ enum Role {
     Ref,
     Meta,
     NestedMeta,
+    Note,
     AttachmentDoc,
     AttachmentArticle,
     Level,
@@ -125,6 +126,8 @@ struct Akn {
     /// Partition holding each inserted/deleted text (`ins`/`del` eId → partition id): where
     /// Normattiva's passive modifications (`destination href="#ins_1"`) land.
     marked: HashMap<String, String>,
+    /// Depth inside `<meta><notes>`.
+    notes: usize,
 }
 
 /// Parses an AKN document already decoded to UTF-8.
@@ -156,6 +159,7 @@ pub(super) fn parse(text: &str, namespace: String) -> Result<Document, ParseFail
         country: None,
         work_set: false,
         marked: HashMap::new(),
+        notes: 0,
     };
     drive(text, &mut h)?;
     if !h.work_set && h.local_work().is_none() {
@@ -499,6 +503,16 @@ impl Handler for Akn {
         }
         if self.in_meta > 0 {
             self.in_meta += 1;
+            if self.notes > 0 || local == "notes" {
+                // footnotes kept in <meta><notes>: their references are the act's
+                self.notes += 1;
+                let role = match local {
+                    "ref" if self.b.open_ref(attr(e, "href").unwrap_or_default()) => Role::Ref,
+                    _ => Role::Note,
+                };
+                self.roles.push(role);
+                return Ok(());
+            }
             let role = self.start_meta(e, local);
             if let Role::ModificationList(d) = role {
                 self.mod_direction = Some(d);
@@ -609,6 +623,14 @@ impl Handler for Akn {
 
     fn end(&mut self, local: &str) {
         let Some(role) = self.roles.pop() else { return };
+        if self.notes > 0 {
+            self.notes -= 1;
+            self.in_meta = self.in_meta.saturating_sub(1);
+            if role == Role::Ref {
+                self.b.close_ref();
+            }
+            return;
+        }
         match role {
             Role::NestedMeta => {
                 self.nested_meta = self.nested_meta.saturating_sub(1);
@@ -681,7 +703,11 @@ impl Handler for Akn {
                     self.pending_attachment = false;
                 }
             }
-            Role::Other | Role::Meta | Role::ModificationList(_) | Role::TextualMod => {}
+            Role::Other
+            | Role::Note
+            | Role::Meta
+            | Role::ModificationList(_)
+            | Role::TextualMod => {}
         }
         if is_block(local) {
             self.b.block_break();
@@ -697,6 +723,11 @@ impl Handler for Akn {
             if self.in_meta > 0 {
                 return;
             }
+        }
+        if self.notes > 0 {
+            // only the wording of the notes' references is kept
+            self.b.text(s);
+            return;
         }
         if self.in_meta > 0 {
             return;

@@ -104,20 +104,30 @@ impl Builder {
     fn resolve_uncached(&mut self, href: &str) -> Result<ids::Target, String> {
         if let Some(at) = href.find(['#', '~']) {
             let (act, fragment) = (&href[..at], &href[at + 1..]);
-            if !act.is_empty() && !fragment.trim().is_empty() {
-                if let Ok(t) = self.resolve(act) {
-                    if t.partition.is_none() {
-                        if let Ok(p) = ids::normalize_partition(fragment) {
-                            return Ok(ids::Target {
-                                work: t.work,
-                                partition: Some(p),
-                            });
-                        }
-                    }
-                }
+            if !act.is_empty()
+                && !fragment.trim().is_empty()
+                && let Ok(t) = self.resolve(act)
+                && t.partition.is_none()
+                && let Ok(p) = ids::normalize_partition(fragment)
+            {
+                return Ok(ids::Target {
+                    work: t.work,
+                    partition: Some(p),
+                });
             }
         }
-        ids::resolve_href(href, Some(&self.work)).map_err(|e| e.reason)
+        match ids::resolve_href(href, Some(&self.work)) {
+            Ok(t) => Ok(t),
+            // Normattiva writes `#art_com3-leta` (the article number left out): the act is
+            // still known, so the reference lands on it rather than nowhere
+            Err(e) if e.reason == "partition number missing" => {
+                match href.find(['#', '~']).map(|at| &href[..at]) {
+                    Some(act) if !act.is_empty() => self.resolve(act).map_err(|_| e.reason),
+                    _ => Err(e.reason),
+                }
+            }
+            Err(e) => Err(e.reason),
+        }
     }
 
     /// The date partitions without a period of their own start from (the act's entry into force).

@@ -113,8 +113,9 @@ pub fn count_xml(bytes: &[u8]) -> XmlCounts {
     let text = String::from_utf8_lossy(bytes);
     let mut counts = XmlCounts::default();
     let mut quoted = 0usize;
-    // AKN <meta> (footnotes in <notes> included) is metadata, not text
+    // AKN <meta> is metadata, not text; but footnotes in <meta><notes> are text
     let mut meta = 0usize;
+    let mut notes = 0usize;
     // open partition elements: (name, versioned)
     let mut stack: Vec<(String, bool)> = Vec::new();
     let mut seen_versioned: std::collections::HashSet<(String, String)> = Default::default();
@@ -153,7 +154,15 @@ pub fn count_xml(bytes: &[u8]) -> XmlCounts {
             }
             continue;
         }
-        if meta > 0 {
+        if meta > 0 && name == "notes" {
+            if closing {
+                notes = notes.saturating_sub(1);
+            } else if !empty {
+                notes += 1;
+            }
+            continue;
+        }
+        if meta > 0 && notes == 0 {
             continue;
         }
         if closing {
