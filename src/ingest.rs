@@ -402,7 +402,7 @@ fn write_one(
         flush(kb, batch, report);
         match kb.replace_graph(&m.graph, &m.quads) {
             Ok(()) => {
-                m.replaced = exists;
+                m.replaced = true;
                 count(report, &m);
             }
             Err(e) => report.failures.push(Failure::plain(&m.name, e.to_string())),

@@ -5,7 +5,9 @@
 //! ([`store`]), one named graph per document; [`ingest`] drives the whole flow. Every act and
 //! partition gets one canonical IRI whatever spelling the source used ([`ids`]).
 
+pub mod dates;
 pub mod entities;
+pub mod history;
 pub mod ids;
 pub mod ingest;
 pub mod model;

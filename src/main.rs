@@ -1,6 +1,6 @@
 //! The `paesi` command line: a thin layer over the library, one function per command.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +44,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: OutputFormat,
+        /// The day the query is asked about: bound to the variable `?at` (an `xsd:date`) when
+        /// the query uses it. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<String>,
     },
     /// Figures about the knowledge base.
     Stats {
@@ -65,6 +69,15 @@ enum Command {
         /// Parser threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+    },
+    /// The versions of a partition (or of every partition of an act), with the period each was
+    /// in force and the acts that changed them.
+    History {
+        /// A URN:NIR, AKN IRI or canonical IRI of an act or partition.
+        identifier: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the whole store as N-Quads to standard output.
     Export,
@@ -101,7 +114,8 @@ fn try_main() -> Result<ExitCode, AnyError> {
             query,
             file,
             format,
-        } => cmd_query(&cli.data, query, file, format),
+            at,
+        } => cmd_query(&cli.data, query, file, format, at),
         Command::Stats { json } => cmd_stats(&cli.data, json),
         Command::Parse {
             paths,
@@ -109,8 +123,14 @@ fn try_main() -> Result<ExitCode, AnyError> {
             json,
             jobs,
         } => cmd_parse(&paths, map, json, jobs),
+        Command::History { identifier, json } => cmd_history(&cli.data, &identifier, json),
         Command::Export => cmd_export(&cli.data),
     }
+}
+
+/// A `--at` value: an ISO date.
+fn parse_date(s: &str) -> Result<String, String> {
+    paesi::dates::parse(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
 
 /// `paesi ingest`: the entry point for bringing documents into the store.
@@ -135,8 +155,11 @@ fn cmd_ingest(
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        for f in &report.failures {
-            eprintln!("{f}");
+        // on a terminal the progress bar already printed each failure as it happened
+        if !std::io::stderr().is_terminal() {
+            for f in &report.failures {
+                eprintln!("{f}");
+            }
         }
         writeln!(
             out,
@@ -170,6 +193,7 @@ fn cmd_query(
     query: Option<String>,
     file: Option<PathBuf>,
     format: OutputFormat,
+    at: Option<String>,
 ) -> Result<ExitCode, AnyError> {
     let text = match (query, file) {
         (Some(q), None) => q,
@@ -180,6 +204,8 @@ fn cmd_query(
         (None, None) => return Err("no query: give it inline or with -f FILE".into()),
     };
     let kb = Kb::open_read_only(data)?;
+    let at = at.unwrap_or_else(paesi::dates::today);
+    let text = paesi::dates::bind_date(&text, "at", &at);
     let results = kb.query(&text)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_results(results, format, &mut out)?;
@@ -246,6 +272,62 @@ fn cmd_parse(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `paesi history`: how a partition's text changed over time.
+fn cmd_history(data: &PathBuf, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let history = paesi::history::history(&kb, identifier)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &history)?;
+        writeln!(out)?;
+    } else {
+        for p in &history {
+            let label = [p.number.as_deref(), p.heading.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(out, "{} {}", p.iri, label)?;
+            writeln!(
+                out,
+                "  exists {} → {}",
+                p.from.as_deref().unwrap_or("?"),
+                p.until.as_deref().unwrap_or("(in force)")
+            )?;
+            for v in &p.versions {
+                write!(
+                    out,
+                    "  version {} → {}",
+                    v.from.as_deref().unwrap_or("?"),
+                    v.until.as_deref().unwrap_or("(in force)")
+                )?;
+                if let Some(s) = &v.status {
+                    write!(out, " [{s}]")?;
+                }
+                if let Some(i) = &v.introduced_by {
+                    write!(out, "; introduced by {i}")?;
+                }
+                if let Some(e) = &v.ended_by {
+                    write!(out, "; ended by {e}")?;
+                }
+                writeln!(out)?;
+                writeln!(out, "    {}", v.text)?;
+            }
+            for m in &p.modifications {
+                writeln!(
+                    out,
+                    "  modified ({}) by {} {}",
+                    m.kind,
+                    m.source.as_deref().unwrap_or("?"),
+                    m.date.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).

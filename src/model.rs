@@ -197,6 +197,10 @@ pub struct Version {
     pub text: String,
     /// The source status, e.g. `abrogato`.
     pub status: Option<String>,
+    /// The act whose amendment brought this text into force, when the source says.
+    pub introduced_by: Option<Target>,
+    /// The act whose amendment ended it.
+    pub ended_by: Option<Target>,
 }
 
 /// A reference in the text (`ref`, `rif`, inside `mref` / `mrif` too).

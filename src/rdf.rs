@@ -280,6 +280,12 @@ pub fn map(doc: &Document) -> (NamedNode, Vec<Quad>, Counts) {
                     Literal::new_simple_literal(s.as_str()),
                 );
             }
+            if let Some(t) = &v.introduced_by {
+                e.add(vn.clone(), paesi("introducedBy"), iri(&t.iri()));
+            }
+            if let Some(t) = &v.ended_by {
+                e.add(vn.clone(), paesi("endedBy"), iri(&t.iri()));
+            }
         }
     }
 

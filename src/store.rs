@@ -148,10 +148,9 @@ impl Kb {
 
     /// Runs a SPARQL query over the union of all graphs (the default graph is their union).
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
-        let prepared = SparqlEvaluator::new()
+        let mut prepared = SparqlEvaluator::new()
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
-        let mut prepared = prepared;
         if prepared.dataset().is_default_dataset() {
             prepared.dataset_mut().set_default_graph_as_union();
         }

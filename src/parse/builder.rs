@@ -17,6 +17,32 @@ pub struct Vigenza {
     pub until: Option<String>,
     /// The source status (`abrogato`).
     pub status: Option<String>,
+    /// The act (as written) whose event starts the period.
+    pub from_source: Option<String>,
+    /// The act (as written) whose event ends it.
+    pub until_source: Option<String>,
+}
+
+impl Vigenza {
+    /// This period completed by the one of the enclosing partition where it says nothing.
+    fn within(self, outer: Option<&Vigenza>) -> Vigenza {
+        let Some(outer) = outer else { return self };
+        let (from, from_source) = match self.from {
+            Some(d) => (Some(d), self.from_source),
+            None => (outer.from.clone(), outer.from_source.clone()),
+        };
+        let (until, until_source) = match self.until {
+            Some(d) => (Some(d), self.until_source),
+            None => (outer.until.clone(), outer.until_source.clone()),
+        };
+        Vigenza {
+            from,
+            until,
+            status: self.status.or_else(|| outer.status.clone()),
+            from_source,
+            until_source,
+        }
+    }
 }
 
 struct OpenPartition {
@@ -213,7 +239,10 @@ impl Builder {
         }
         let inherited = self.open.last().and_then(|o| o.vigenza.clone());
         let versioned_context = vigenza.is_some() || inherited.is_some();
-        let effective = vigenza.or(inherited);
+        let effective = match vigenza {
+            Some(own) => Some(own.within(inherited.as_ref())),
+            None => inherited,
+        };
         let mut id = self.partition_id(kind, source_id);
         let parent = self.current();
         let index = match self.by_id.get(&id) {
@@ -298,9 +327,14 @@ impl Builder {
             return;
         }
         let text = o.text.trim().to_string();
+        let sources = o.vigenza.as_ref().map(|v| {
+            let mut resolve = |h: &Option<String>| h.as_deref().and_then(|h| self.resolve(h).ok());
+            (resolve(&v.from_source), resolve(&v.until_source))
+        });
         let p = &mut self.partitions[o.index];
         match o.vigenza {
             Some(v) => {
+                let (introduced_by, ended_by) = sources.unwrap_or_default();
                 let current = v.until.is_none();
                 if current || p.versions.is_empty() {
                     p.text = text.clone();
@@ -314,6 +348,8 @@ impl Builder {
                     heading: o.heading,
                     text,
                     status: v.status,
+                    introduced_by,
+                    ended_by,
                 });
             }
             None => {
@@ -430,6 +466,11 @@ impl Builder {
             self.close_partition();
         }
         for p in &mut self.partitions {
+            for v in &mut p.versions {
+                if v.from.is_none() {
+                    v.from = self.default_from.clone();
+                }
+            }
             if p.versions.is_empty() {
                 p.in_force_from = self.default_from.clone();
                 continue;

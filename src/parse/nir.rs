@@ -201,11 +201,22 @@ impl Nir {
         if start.is_none() && end.is_none() {
             return None;
         }
-        let date = |id: Option<String>| id.and_then(|i| self.event_dates.get(i.trim()).cloned());
+        let date = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|i| self.event_dates.get(i.trim()).cloned())
+        };
+        // the act behind an event: its `fonte` relation
+        let source = |id: &Option<String>| {
+            let id = id.as_deref()?.trim();
+            let fonte = self.events.iter().find(|e| e.id == id)?.source.as_deref()?;
+            self.relations.get(fonte).cloned()
+        };
         Some(Vigenza {
-            from: date(start),
-            until: date(end),
+            from: date(&start),
+            until: date(&end),
             status: attr(e, "status"),
+            from_source: source(&start),
+            until_source: source(&end),
         })
     }
 

@@ -1,0 +1,386 @@
+//! Law in time on the real sources: the Testo unico immigrazione (multi-version NIR) and the
+//! citizenship decree-law DL 36/2025 (Normattiva AKN).
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{fresh_dir, paesi};
+
+const TU: &str = "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286";
+const L91: &str = "https://w3id.org/paesi/act/stato/legge/1992/91";
+
+struct Built {
+    data: PathBuf,
+    shared: PathBuf,
+}
+
+/// One KB for this test binary: the Testo unico, DL 36/2025, and the project's corpus.
+fn built() -> Option<&'static Built> {
+    static KB: OnceLock<Option<Built>> = OnceLock::new();
+    KB.get_or_init(|| {
+        let shared = common::shared_dir()?;
+        let data = fresh_dir("law-in-time");
+        let out = paesi()
+            .arg("--data")
+            .arg(&data)
+            .arg("ingest")
+            .arg(shared.join("corpus/nir/xmleges-samples/286-paesi.xml"))
+            .arg(shared.join("corpus/akn/normattiva/dl_2025-03-28_n36_cittadinanza_25G00049.xml"))
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"))
+            .output()
+            .expect("run paesi ingest");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(Built { data, shared })
+    })
+    .as_ref()
+}
+
+/// Rows of a SELECT asked about a day (`--at`).
+fn select_at(data: &Path, at: &str, sparql: &str) -> Vec<HashMap<String, String>> {
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .args(["query", "--format", "json", "--at", at, sparql])
+        .output()
+        .expect("run paesi query");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    v["results"]["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|row| {
+            row.as_object()
+                .expect("row")
+                .iter()
+                .map(|(k, b)| {
+                    (
+                        k.clone(),
+                        b["value"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Partitions of a class in force on `?at`: through their versions when they have some.
+fn in_force_query(class: &str) -> String {
+    format!(
+        "PREFIX eli: <http://data.europa.eu/eli/ontology#>
+         PREFIX paesi: <https://w3id.org/paesi/ontology#>
+         SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+           ?p a paesi:{class} ; paesi:act <{TU}> .
+           {{ ?p paesi:version ?v . ?v eli:first_date_entry_in_force ?from .
+              OPTIONAL {{ ?v eli:date_no_longer_in_force ?until }} }}
+           UNION
+           {{ FILTER NOT EXISTS {{ ?p paesi:version ?any }}
+              ?p eli:first_date_entry_in_force ?from .
+              OPTIONAL {{ ?p eli:date_no_longer_in_force ?until }} }}
+           FILTER(?from <= ?at && (!BOUND(?until) || ?until > ?at))
+         }}"
+    )
+}
+
+/// On the raw NIR text, without the parser: for each article and comma (by id, version
+/// suffixes `-tN` dropped) the periods its elements declare, inherited from the enclosing
+/// element where an element declares none, the act's entry into force where nothing does.
+fn periods_in_xml(text: &str) -> HashMap<(String, String), Vec<(String, Option<String>)>> {
+    let attr = |tag: &str, key: &str| -> Option<String> {
+        let pat = format!(" {key}=\"");
+        let at = tag.find(&pat)? + pat.len();
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let norm = |d: &str| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]);
+    let mut events = HashMap::new();
+    let mut entry = String::new();
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        if tag.starts_with("evento ") {
+            events.insert(
+                attr(tag, "id").expect("id"),
+                norm(&attr(tag, "data").expect("data")),
+            );
+        }
+        if tag.starts_with("entratainvigore ") {
+            entry = norm(&attr(tag, "norm").expect("norm"));
+        }
+    }
+    let mut out: HashMap<(String, String), Vec<(String, Option<String>)>> = HashMap::new();
+    // open articolo/comma elements: their effective period
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
+        if name != "articolo" && name != "comma" {
+            continue;
+        }
+        if closing {
+            stack.pop();
+            continue;
+        }
+        let (outer_from, outer_until) = stack.last().cloned().unwrap_or((entry.clone(), None));
+        let from = attr(tag, "iniziovigore")
+            .map(|t| events[&t].clone())
+            .unwrap_or(outer_from);
+        let until = attr(tag, "finevigore")
+            .map(|t| events[&t].clone())
+            .or(outer_until);
+        let id = attr(tag, "id").expect("every TU partition has an id");
+        let base: Vec<&str> = id
+            .split('-')
+            .filter(|c| {
+                !(c.len() > 1 && c.starts_with('t') && c[1..].bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        out.entry((name.to_string(), base.join("-")))
+            .or_default()
+            .push((from.clone(), until.clone()));
+        stack.push((from, until));
+    }
+    out
+}
+
+#[test]
+fn articles_and_commi_in_force_on_four_dates_match_the_xml() {
+    let Some(kb) = built() else { return };
+    let bytes =
+        std::fs::read(kb.shared.join("corpus/nir/xmleges-samples/286-paesi.xml")).expect("read TU");
+    // ISO-8859-15: ids, dates and tag names are ASCII
+    let text: String = bytes.iter().map(|&b| b as char).collect();
+    let periods = periods_in_xml(&text);
+    for at in ["1999-01-01", "2003-01-01", "2005-01-01", "2008-01-01"] {
+        let count = |kind: &str| {
+            periods
+                .iter()
+                .filter(|((k, _), ps)| {
+                    k == kind
+                        && ps
+                            .iter()
+                            .any(|(f, u)| f.as_str() <= at && u.as_deref().is_none_or(|u| u > at))
+                })
+                .count()
+        };
+        let (articles, commi) = (count("articolo"), count("comma"));
+        let kb_articles: usize = select_at(&kb.data, at, &in_force_query("Article"))[0]["n"]
+            .parse()
+            .expect("n");
+        let kb_commi: usize = select_at(&kb.data, at, &in_force_query("Paragraph"))[0]["n"]
+            .parse()
+            .expect("n");
+        println!("{at}: {articles} articles, {commi} commi in force");
+        assert_eq!((kb_articles, kb_commi), (articles, commi), "on {at}");
+    }
+}
+
+#[test]
+fn a_partition_text_changes_where_the_source_says() {
+    let Some(kb) = built() else { return };
+    let text_at = |at: &str| {
+        let rows = select_at(
+            &kb.data,
+            at,
+            &format!(
+                "PREFIX eli: <http://data.europa.eu/eli/ontology#>
+                 PREFIX paesi: <https://w3id.org/paesi/ontology#>
+                 SELECT ?text WHERE {{ <{TU}/art3-com4> paesi:version ?v .
+                   ?v paesi:text ?text ; eli:first_date_entry_in_force ?from .
+                   OPTIONAL {{ ?v eli:date_no_longer_in_force ?until }}
+                   FILTER(?from <= ?at && (!BOUND(?until) || ?until > ?at)) }}"
+            ),
+        );
+        assert_eq!(rows.len(), 1, "one text in force on {at}");
+        rows[0]["text"].clone()
+    };
+    let before = text_at("2002-09-09");
+    let after = text_at("2002-09-10");
+    // art. 3, comma 4 was replaced by L. 189/2002 with effect from event t7, 10 September 2002
+    assert!(
+        before.starts_with("Con uno o più decreti del Presidente del Consiglio dei Ministri"),
+        "{before}"
+    );
+    assert!(
+        after.starts_with(
+            "Con decreto del Presidente del Consiglio dei ministri, sentiti il Comitato"
+        ),
+        "{after}"
+    );
+    assert_eq!(text_at("1999-06-01"), before);
+    assert_eq!(text_at("2026-01-01"), after);
+    // comma 5 did not change: the same text on both days
+    let rows = select_at(
+        &kb.data,
+        "2002-09-10",
+        &format!(
+            "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+             SELECT ?t WHERE {{ <{TU}/art3-com5> paesi:text ?t FILTER NOT EXISTS {{ <{TU}/art3-com5> paesi:version ?v }} }}"
+        ),
+    );
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn history_lists_versions_and_the_acts_that_changed_them() {
+    let Some(kb) = built() else { return };
+    let out = paesi()
+        .arg("--data")
+        .arg(&kb.data)
+        .args([
+            "history",
+            "--json",
+            "urn:nir:stato:decreto.legislativo:1998-07-25;286~art3-com4",
+        ])
+        .output()
+        .expect("run paesi history");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v[0]["iri"], format!("{TU}/art3-com4"));
+    let versions = v[0]["versions"].as_array().expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["from"], "1998-09-02");
+    assert_eq!(versions[0]["until"], "2002-09-10");
+    assert_eq!(versions[0]["status"], "abrogato");
+    // t7 is the event of relation rp6: L. 30 luglio 2002, n. 189
+    assert_eq!(
+        versions[0]["ended_by"],
+        "https://w3id.org/paesi/act/stato/legge/2002/189"
+    );
+    assert_eq!(
+        versions[1]["introduced_by"],
+        "https://w3id.org/paesi/act/stato/legge/2002/189"
+    );
+    assert_eq!(versions[1]["until"], serde_json::Value::Null);
+}
+
+#[test]
+fn dl_36_2025_modifications_land_on_the_partitions_they_target() {
+    let Some(kb) = built() else { return };
+    let path = kb
+        .shared
+        .join("corpus/akn/normattiva/dl_2025-03-28_n36_cittadinanza_25G00049.xml");
+    let xml = std::fs::read_to_string(path).expect("read DL 36/2025");
+    // the active textual modifications, read as plain text: (type, destination)
+    let active = &xml[xml.find("<activeModifications>").expect("active")
+        ..xml.find("</activeModifications>").expect("end")];
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for block in active.split("<textualMod ").skip(1) {
+        let kind = block
+            .split("type=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("type");
+        let dest = block
+            .split("<destination href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("dest");
+        // `urn:nir:stato:legge:1992-02-05;91#3 bis` → act IRI + `art3bis`
+        let (act, article) = dest.split_once('#').expect("a partition");
+        let act_iri = match act {
+            "urn:nir:stato:legge:1992-02-05;91" => L91.to_string(),
+            "urn:nir:stato:decreto.legislativo:1998-07-25;286" => TU.to_string(),
+            other => {
+                let (head, number) = other.rsplit_once(';').expect("number");
+                let mut parts = head.trim_start_matches("urn:nir:").split(':');
+                let (authority, kind, date) = (
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                );
+                format!(
+                    "https://w3id.org/paesi/act/{authority}/{kind}/{}/{number}",
+                    &date[..4]
+                )
+            }
+        };
+        // `#3 bis` is article 3-bis; `#Allegato` the (only) annex of the act
+        let fragment: String = article
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_lowercase();
+        let partition = match fragment.strip_prefix("allegato") {
+            Some(rest) => format!("all{rest}"),
+            None => format!("art{fragment}"),
+        };
+        expected.push((kind.to_string(), format!("{act_iri}/{partition}")));
+    }
+    // 10 active modifications (the 13 passive ones are the conversion law's insertions into
+    // the decree itself)
+    assert_eq!(expected.len(), 10);
+    let rows = common::select(
+        &kb.data,
+        "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+         SELECT ?type ?dest WHERE { ?m a paesi:Modification ; paesi:direction \"active\" ;
+           paesi:modificationType ?type ; paesi:destination ?dest ;
+           paesi:source ?s . FILTER(STRSTARTS(STR(?s), \"https://w3id.org/paesi/act/stato/decreto.legge/2025/36\")) }",
+    );
+    let mut got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["type"].clone(), r["dest"].clone()))
+        .collect();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+    let on_l91 = expected.iter().filter(|(_, d)| d.starts_with(L91)).count();
+    assert!(
+        on_l91 * 2 > expected.len(),
+        "most target L. 91/1992: {on_l91}"
+    );
+    // the one on the Testo unico is the very node the NIR Testo unico produced (art. 27)
+    let tu: HashSet<&str> = expected
+        .iter()
+        .filter(|(_, d)| d.starts_with(TU))
+        .map(|(_, d)| d.as_str())
+        .collect();
+    assert_eq!(tu, HashSet::from([format!("{TU}/art27").as_str()]));
+    let rows = common::select(
+        &kb.data,
+        &format!(
+            "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+             SELECT ?g WHERE {{ GRAPH ?g {{ <{TU}/art27> a paesi:Article }} }}"
+        ),
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0]["g"],
+        "https://w3id.org/paesi/graph/act/stato/decreto.legislativo/1998/286"
+    );
+    // the passive ones (`destination href="#ins_1"`) land on the partitions holding the
+    // inserted text: every one a partition of the decree in the KB
+    let rows = common::select(
+        &kb.data,
+        "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+         SELECT ?dest ?act WHERE { ?m paesi:direction \"passive\" ; paesi:destinationText ?t ;
+           paesi:destination ?dest . OPTIONAL { ?dest paesi:act ?act }
+           FILTER(STRSTARTS(?t, \"#ins_\")) }",
+    );
+    assert_eq!(rows.len(), 13);
+    for r in &rows {
+        assert_eq!(
+            r.get("act").map(String::as_str),
+            Some("https://w3id.org/paesi/act/stato/decreto.legge/2025/36"),
+            "{r:?}"
+        );
+    }
+}
