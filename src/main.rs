@@ -1,7 +1,7 @@
 //! The `paesi` command line: a thin layer over the library, one function per command.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -135,7 +135,7 @@ fn parse_date(s: &str) -> Result<String, String> {
 
 /// `paesi ingest`: the entry point for bringing documents into the store.
 fn cmd_ingest(
-    data: &PathBuf,
+    data: &Path,
     paths: &[PathBuf],
     json: bool,
     jobs: Option<usize>,
@@ -189,7 +189,7 @@ fn cmd_ingest(
 
 /// `paesi query`: SPARQL over the store, inline or from a file.
 fn cmd_query(
-    data: &PathBuf,
+    data: &Path,
     query: Option<String>,
     file: Option<PathBuf>,
     format: OutputFormat,
@@ -214,7 +214,7 @@ fn cmd_query(
 }
 
 /// `paesi stats`: what the knowledge base holds.
-fn cmd_stats(data: &PathBuf, json: bool) -> Result<ExitCode, AnyError> {
+fn cmd_stats(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let s = kb.stats()?;
     let mut out = std::io::stdout().lock();
@@ -275,7 +275,7 @@ fn cmd_parse(
 }
 
 /// `paesi history`: how a partition's text changed over time.
-fn cmd_history(data: &PathBuf, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
+fn cmd_history(data: &Path, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let history = paesi::history::history(&kb, identifier)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -331,7 +331,7 @@ fn cmd_history(data: &PathBuf, identifier: &str, json: bool) -> Result<ExitCode,
 }
 
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).
-fn cmd_export(data: &PathBuf) -> Result<ExitCode, AnyError> {
+fn cmd_export(data: &Path) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let out = std::io::BufWriter::new(std::io::stdout().lock());
     let out = kb

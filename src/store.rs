@@ -162,12 +162,12 @@ impl Kb {
 
     /// A single number from a `SELECT (COUNT(...) AS ?n)` query.
     pub fn count(&self, sparql: &str) -> Result<usize, StoreError> {
-        if let QueryResults::Solutions(mut rows) = self.query(sparql)? {
-            if let Some(row) = rows.next() {
-                let row = row.map_err(|e| StoreError::Evaluation(e.to_string()))?;
-                if let Some(oxigraph::model::Term::Literal(l)) = row.get(0) {
-                    return Ok(l.value().parse().unwrap_or(0));
-                }
+        if let QueryResults::Solutions(mut rows) = self.query(sparql)?
+            && let Some(row) = rows.next()
+        {
+            let row = row.map_err(|e| StoreError::Evaluation(e.to_string()))?;
+            if let Some(oxigraph::model::Term::Literal(l)) = row.get(0) {
+                return Ok(l.value().parse().unwrap_or(0));
             }
         }
         Ok(0)

@@ -93,10 +93,13 @@ fn in_force_query(class: &str) -> String {
     )
 }
 
+/// (element name, id without version suffix) → the periods (from, until) its elements declare.
+type Periods = HashMap<(String, String), Vec<(String, Option<String>)>>;
+
 /// On the raw NIR text, without the parser: for each article and comma (by id, version
 /// suffixes `-tN` dropped) the periods its elements declare, inherited from the enclosing
 /// element where an element declares none, the act's entry into force where nothing does.
-fn periods_in_xml(text: &str) -> HashMap<(String, String), Vec<(String, Option<String>)>> {
+fn periods_in_xml(text: &str) -> Periods {
     let attr = |tag: &str, key: &str| -> Option<String> {
         let pat = format!(" {key}=\"");
         let at = tag.find(&pat)? + pat.len();
@@ -117,7 +120,7 @@ fn periods_in_xml(text: &str) -> HashMap<(String, String), Vec<(String, Option<S
             entry = norm(&attr(tag, "norm").expect("norm"));
         }
     }
-    let mut out: HashMap<(String, String), Vec<(String, Option<String>)>> = HashMap::new();
+    let mut out = Periods::new();
     // open articolo/comma elements: their effective period
     let mut stack: Vec<(String, Option<String>)> = Vec::new();
     for tag in text.split('<').skip(1) {
