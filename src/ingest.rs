@@ -316,16 +316,75 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
     })
 }
 
-/// Graphs waiting to be bulk-loaded together.
-#[derive(Default)]
-struct Batch {
-    graphs: Vec<NamedNode>,
+/// New graphs on their way into the store: quads gathered in memory up to [`BATCH_QUADS`],
+/// then handed to one bulk load that stays open (and invisible) until it is committed: before
+/// a graph has to be replaced, and at the end.
+struct Pending<'a> {
+    loader: Option<crate::store::BulkWrite<'a>>,
+    /// Graphs written since the last commit (not visible to `has_graph` yet).
     names: HashSet<NamedNode>,
+    graphs: Vec<NamedNode>,
     quads: Vec<Quad>,
+    /// Documents loaded but not committed yet.
     members: Vec<Mapped>,
 }
 
-/// Quads gathered before a bulk load is committed.
+impl<'a> Pending<'a> {
+    fn new() -> Self {
+        Pending {
+            loader: None,
+            names: HashSet::new(),
+            graphs: Vec::new(),
+            quads: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
+    /// Hands the gathered quads to the bulk load.
+    fn flush(&mut self, kb: &'a Kb, report: &mut Report) {
+        if self.quads.is_empty() && self.graphs.is_empty() {
+            return;
+        }
+        let loader = self.loader.get_or_insert_with(|| kb.bulk_write());
+        let quads = std::mem::take(&mut self.quads);
+        let graphs = std::mem::take(&mut self.graphs);
+        if let Err(e) = loader.add(graphs, quads) {
+            self.fail(report, &e.to_string());
+        }
+    }
+
+    /// Commits the bulk load: every document in it becomes visible, or none does.
+    fn commit(&mut self, kb: &'a Kb, report: &mut Report) {
+        self.flush(kb, report);
+        if let Some(loader) = self.loader.take() {
+            match loader.commit() {
+                Ok(()) => {
+                    for m in &self.members {
+                        count(report, m);
+                    }
+                }
+                Err(e) => self.fail(report, &e.to_string()),
+            }
+        }
+        self.members.clear();
+        self.names.clear();
+    }
+
+    /// The bulk load failed: none of its documents is in the store.
+    fn fail(&mut self, report: &mut Report, message: &str) {
+        self.loader = None;
+        for m in self.members.drain(..) {
+            report
+                .failures
+                .push(Failure::plain(&m.name, message.to_string()));
+        }
+        self.names.clear();
+        self.graphs.clear();
+        self.quads.clear();
+    }
+}
+
+/// Quads gathered in memory before they are handed to the bulk load.
 const BATCH_QUADS: usize = 1_000_000;
 
 /// Ingests the inputs into the store.
@@ -356,16 +415,16 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
         // of the same act always end the same way
         let mut waiting = std::collections::BTreeMap::new();
         let mut next_index = 0;
-        let mut batch = Batch::default();
+        let mut pending = Pending::new();
         for (i, result) in rx {
             waiting.insert(i, result);
             while let Some(result) = waiting.remove(&next_index) {
                 next_index += 1;
                 bar.inc(1);
-                write_one(kb, result, &mut batch, &mut report, &bar);
+                write_one(kb, result, &mut pending, &mut report, &bar);
             }
         }
-        flush(kb, &mut batch, &mut report);
+        pending.commit(kb, &mut report);
     });
     bar.finish_and_clear();
     report.failed = report.failures.len();
@@ -374,12 +433,12 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     report
 }
 
-/// Writes one prepared input: a new graph joins the bulk batch, an existing one is replaced
-/// in a transaction of its own.
-fn write_one(
-    kb: &Kb,
+/// Writes one prepared input: a new graph joins the bulk load, an existing one is replaced
+/// in a transaction of its own (after the bulk load so far is committed).
+fn write_one<'a>(
+    kb: &'a Kb,
     result: Result<Mapped, Failure>,
-    batch: &mut Batch,
+    pending: &mut Pending<'a>,
     report: &mut Report,
     bar: &indicatif::ProgressBar,
 ) {
@@ -398,8 +457,8 @@ fn write_one(
             return;
         }
     };
-    if exists || batch.names.contains(&m.graph) {
-        flush(kb, batch, report);
+    if exists || pending.names.contains(&m.graph) {
+        pending.commit(kb, report);
         match kb.replace_graph(&m.graph, &m.quads) {
             Ok(()) => {
                 m.replaced = true;
@@ -408,31 +467,12 @@ fn write_one(
             Err(e) => report.failures.push(Failure::plain(&m.name, e.to_string())),
         }
     } else {
-        batch.graphs.push(m.graph.clone());
-        batch.names.insert(m.graph.clone());
-        batch.quads.append(&mut m.quads);
-        batch.members.push(m);
-        if batch.quads.len() >= BATCH_QUADS {
-            flush(kb, batch, report);
-        }
-    }
-}
-
-fn flush(kb: &Kb, batch: &mut Batch, report: &mut Report) {
-    if batch.graphs.is_empty() {
-        return;
-    }
-    let taken = std::mem::take(batch);
-    match kb.load_new_graphs(&taken.graphs, taken.quads) {
-        Ok(()) => {
-            for m in &taken.members {
-                count(report, m);
-            }
-        }
-        Err(e) => {
-            for m in &taken.members {
-                report.failures.push(Failure::plain(&m.name, e.to_string()));
-            }
+        pending.names.insert(m.graph.clone());
+        pending.graphs.push(m.graph.clone());
+        pending.quads.append(&mut m.quads);
+        pending.members.push(m);
+        if pending.quads.len() >= BATCH_QUADS {
+            pending.flush(kb, report);
         }
     }
 }

@@ -111,27 +111,16 @@ impl Kb {
         t.commit().map_err(|e| self.storage(e))
     }
 
-    /// Loads graphs that are not in the store yet, all at once, through oxigraph's bulk
-    /// loader: atomic (nothing is visible until all of it is).
-    pub fn load_new_graphs(
-        &self,
-        graphs: &[NamedNode],
-        quads: Vec<Quad>,
-    ) -> Result<(), StoreError> {
-        let mut loader = self
-            .store
-            .bulk_loader()
-            .with_max_memory_size_in_megabytes(512);
-        loader.load_quads(quads).map_err(|e| self.storage(e))?;
-        loader.commit().map_err(|e| self.storage(e))?;
-        let mut t = self
-            .store
-            .start_transaction()
-            .map_err(|e| self.storage(e))?;
-        for g in graphs {
-            t.insert_named_graph(g.as_ref());
+    /// Starts an atomic bulk load of graphs that are not in the store yet.
+    pub fn bulk_write(&self) -> BulkWrite<'_> {
+        BulkWrite {
+            kb: self,
+            loader: self
+                .store
+                .bulk_loader()
+                .with_max_memory_size_in_megabytes(512),
+            graphs: Vec::new(),
         }
-        t.commit().map_err(|e| self.storage(e))
     }
 
     /// Number of quads in one graph.
@@ -192,5 +181,37 @@ impl Kb {
             paragraphs: self.count(&kind("Paragraph"))?,
             references: self.count(&kind("Reference"))?,
         })
+    }
+}
+
+/// An atomic bulk load of new graphs through oxigraph's bulk loader: quads are sorted and
+/// written to files as they come, in bounded memory, and nothing is visible to readers until
+/// [`BulkWrite::commit`] ingests it all at once (one commit keeps RocksDB from compacting
+/// after every batch).
+pub struct BulkWrite<'a> {
+    kb: &'a Kb,
+    loader: oxigraph::store::BulkLoader<'a>,
+    graphs: Vec<NamedNode>,
+}
+
+impl BulkWrite<'_> {
+    /// Adds the quads of some new graphs.
+    pub fn add(&mut self, graphs: Vec<NamedNode>, quads: Vec<Quad>) -> Result<(), StoreError> {
+        self.loader
+            .load_quads(quads)
+            .map_err(|e| self.kb.storage(e))?;
+        self.graphs.extend(graphs);
+        Ok(())
+    }
+
+    /// Makes everything added visible at once.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let kb = self.kb;
+        self.loader.commit().map_err(|e| kb.storage(e))?;
+        let mut t = kb.store.start_transaction().map_err(|e| kb.storage(e))?;
+        for g in &self.graphs {
+            t.insert_named_graph(g.as_ref());
+        }
+        t.commit().map_err(|e| kb.storage(e))
     }
 }
