@@ -290,19 +290,9 @@ fn cmd_history(data: &Path, identifier: &str, json: bool) -> Result<ExitCode, An
                 .collect::<Vec<_>>()
                 .join(" ");
             writeln!(out, "{} {}", p.iri, label)?;
-            writeln!(
-                out,
-                "  exists {} → {}",
-                p.from.as_deref().unwrap_or("?"),
-                p.until.as_deref().unwrap_or("(in force)")
-            )?;
+            writeln!(out, "  exists {}", period(&p.from, &p.until))?;
             for v in &p.versions {
-                write!(
-                    out,
-                    "  version {} → {}",
-                    v.from.as_deref().unwrap_or("?"),
-                    v.until.as_deref().unwrap_or("(in force)")
-                )?;
+                write!(out, "  version {}", period(&v.from, &v.until))?;
                 if let Some(s) = &v.status {
                     write!(out, " [{s}]")?;
                 }
@@ -328,6 +318,15 @@ fn cmd_history(data: &Path, identifier: &str, json: bool) -> Result<ExitCode, An
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `FROM → UNTIL` for people: `?` when the start is unknown, `(in force)` when there is no end.
+fn period(from: &Option<String>, until: &Option<String>) -> String {
+    format!(
+        "{} → {}",
+        from.as_deref().unwrap_or("?"),
+        until.as_deref().unwrap_or("(in force)")
+    )
 }
 
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).

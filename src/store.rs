@@ -123,18 +123,6 @@ impl Kb {
         }
     }
 
-    /// Number of quads in one graph.
-    pub fn graph_len(&self, graph: &NamedNode) -> usize {
-        self.store
-            .quads_for_pattern(
-                None,
-                None,
-                None,
-                Some(GraphNameRef::NamedNode(graph.as_ref())),
-            )
-            .count()
-    }
-
     /// Runs a SPARQL query over the union of all graphs (the default graph is their union).
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
         let mut prepared = SparqlEvaluator::new()

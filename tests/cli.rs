@@ -38,19 +38,9 @@ fn report(out: &Output) -> serde_json::Value {
 }
 
 fn quads(data: &Path) -> u64 {
-    let out = paesi()
-        .arg("--data")
-        .arg(data)
-        .args(["stats", "--json"])
-        .output()
-        .expect("run paesi stats");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stats JSON");
-    v["quads"].as_u64().expect("quads")
+    common::run_json(data, &["stats", "--json"])["quads"]
+        .as_u64()
+        .expect("quads")
 }
 
 fn run_query(data: &Path, format: &str, q: &str) -> String {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{fresh_dir, paesi};
+use common::{fresh_dir, paesi, select_at};
 
 const TU: &str = "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286";
 const L91: &str = "https://w3id.org/paesi/act/stato/legge/1992/91";
@@ -40,39 +40,6 @@ fn built() -> Option<&'static Built> {
         Some(Built { data, shared })
     })
     .as_ref()
-}
-
-/// Rows of a SELECT asked about a day (`--at`).
-fn select_at(data: &Path, at: &str, sparql: &str) -> Vec<HashMap<String, String>> {
-    let out = paesi()
-        .arg("--data")
-        .arg(data)
-        .args(["query", "--format", "json", "--at", at, sparql])
-        .output()
-        .expect("run paesi query");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    v["results"]["bindings"]
-        .as_array()
-        .expect("bindings")
-        .iter()
-        .map(|row| {
-            row.as_object()
-                .expect("row")
-                .iter()
-                .map(|(k, b)| {
-                    (
-                        k.clone(),
-                        b["value"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// Partitions of a class in force on `?at`: through their versions when they have some.
@@ -241,22 +208,14 @@ fn a_partition_text_changes_where_the_source_says() {
 #[test]
 fn history_lists_versions_and_the_acts_that_changed_them() {
     let Some(kb) = built() else { return };
-    let out = paesi()
-        .arg("--data")
-        .arg(&kb.data)
-        .args([
+    let v = common::run_json(
+        &kb.data,
+        &[
             "history",
             "--json",
             "urn:nir:stato:decreto.legislativo:1998-07-25;286~art3-com4",
-        ])
-        .output()
-        .expect("run paesi history");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v[0]["iri"], format!("{TU}/art3-com4"));
     let versions = v[0]["versions"].as_array().expect("versions");
     assert_eq!(versions.len(), 2);

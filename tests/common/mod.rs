@@ -59,24 +59,45 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs `paesi --data DATA ARGS…`, which must succeed, and parses what it prints as JSON.
+pub fn run_json(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run paesi");
+    assert!(
+        out.status.success(),
+        "paesi {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
 /// Runs a SELECT through `paesi query --format json` and returns each row as variable → value.
 pub fn select(
     data: &std::path::Path,
     sparql: &str,
 ) -> Vec<std::collections::HashMap<String, String>> {
-    let out = paesi()
-        .arg("--data")
-        .arg(data)
-        .args(["query", "--format", "json", sparql])
-        .output()
-        .expect("run paesi query");
-    assert!(
-        out.status.success(),
-        "query failed: {}\n{sparql}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SPARQL JSON");
-    v["results"]["bindings"]
+    rows(&run_json(data, &["query", "--format", "json", sparql]))
+}
+
+/// Like [`select`], asked about a day (`--at`, bound to `?at`).
+pub fn select_at(
+    data: &std::path::Path,
+    at: &str,
+    sparql: &str,
+) -> Vec<std::collections::HashMap<String, String>> {
+    rows(&run_json(
+        data,
+        &["query", "--format", "json", "--at", at, sparql],
+    ))
+}
+
+/// The bindings of SPARQL JSON results, each row as variable → value.
+fn rows(results: &serde_json::Value) -> Vec<std::collections::HashMap<String, String>> {
+    results["results"]["bindings"]
         .as_array()
         .expect("bindings")
         .iter()
