@@ -3,9 +3,6 @@
 //! modifications that name it. Read from the store with SPARQL, so it shows exactly what a
 //! researcher's query would.
 
-use oxigraph::model::Term;
-use oxigraph::sparql::QueryResults;
-
 use crate::ids;
 use crate::rdf::{ELI, PAESI};
 use crate::store::{Kb, StoreError};
@@ -71,34 +68,23 @@ pub struct PartitionHistory {
     pub modifications: Vec<ModificationEntry>,
 }
 
-fn value(t: Option<&Term>) -> Option<String> {
-    match t? {
-        Term::NamedNode(n) => Some(n.as_str().to_string()),
-        Term::Literal(l) => Some(l.value().to_string()),
-        Term::BlankNode(b) => Some(format!("_:{}", b.as_str())),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
-}
-
 fn rows(kb: &Kb, sparql: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-    let mut out = Vec::new();
-    if let QueryResults::Solutions(solutions) = kb.query(sparql)? {
-        let n = solutions.variables().len();
-        for row in solutions {
-            let row = row.map_err(|e| StoreError::Evaluation(e.to_string()))?;
-            out.push((0..n).map(|i| value(row.get(i))).collect());
-        }
-    }
-    Ok(out)
+    kb.string_rows(sparql)
 }
 
 /// The history of the partition an identifier names, or of every partition of the act it
 /// names (in document order).
 pub fn history(kb: &Kb, identifier: &str) -> Result<Vec<PartitionHistory>, HistoryError> {
-    let target = ids::resolve_href(identifier.trim(), None)?;
-    let iri = target.iri();
-    let partitions: Vec<String> = if target.partition.is_some() {
+    let identifier = identifier.trim();
+    // a canonical IRI as it is, any other identifier through its canonical form
+    let (iri, is_partition) = if identifier.starts_with(ids::BASE) {
+        let act = ids::act_iri_of(identifier);
+        (identifier.to_string(), act.is_some_and(|a| a != identifier))
+    } else {
+        let target = ids::resolve_href(identifier, None)?;
+        (target.iri(), target.partition.is_some())
+    };
+    let partitions: Vec<String> = if is_partition {
         vec![iri.clone()]
     } else {
         rows(

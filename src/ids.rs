@@ -106,6 +106,20 @@ impl Work {
     }
 }
 
+/// The canonical IRI of the Italian act a canonical act or partition IRI belongs to
+/// (`…/act/stato/legge/1992/91/art9-com1` → `…/act/stato/legge/1992/91`); None for other IRIs.
+pub fn act_iri_of(iri: &str) -> Option<String> {
+    let rest = iri.strip_prefix(BASE)?.strip_prefix("act/")?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let third = segments.get(2)?;
+    let keep = if *third == "-" || (third.len() == 4 && third.bytes().all(|b| b.is_ascii_digit())) {
+        4
+    } else {
+        3
+    };
+    (segments.len() >= keep).then(|| format!("{BASE}act/{}", segments[..keep].join("/")))
+}
+
 /// A reference target: an act, or a partition of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
@@ -1332,6 +1346,25 @@ fn looks_like_partition(lower: &str) -> bool {
     let next = lower[head.len()..].chars().next();
     (NIR_PREFIXES.contains(&head.as_str()) && next.is_some_and(|c| c.is_ascii_digit()))
         || (akn_prefix(&head).is_some_and(|p| !p.is_empty()) && next == Some('_'))
+}
+
+#[cfg(test)]
+mod act_of_tests {
+    use super::*;
+
+    #[test]
+    fn the_act_of_a_partition_iri() {
+        let tu = "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286";
+        assert_eq!(act_iri_of(&format!("{tu}/art29-com1")).as_deref(), Some(tu));
+        assert_eq!(act_iri_of(tu).as_deref(), Some(tu));
+        let dated = "https://w3id.org/paesi/act/comune.firenze/deliberazione/2005-03-01";
+        assert_eq!(act_iri_of(&format!("{dated}/art2")).as_deref(), Some(dated));
+        assert_eq!(
+            act_iri_of("https://w3id.org/paesi/akn/uk/act/2020/1/sec_1"),
+            None
+        );
+        assert_eq!(act_iri_of("https://w3id.org/paesi/act/stato"), None);
+    }
 }
 
 #[cfg(test)]

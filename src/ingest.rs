@@ -11,6 +11,7 @@ use std::time::Instant;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 
+use crate::catalogue;
 use crate::model::PartitionKind;
 use crate::parse::{self, ParseFailure};
 use crate::rdf;
@@ -155,6 +156,21 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// What each ingested file became, in input order.
     pub files: Vec<FileReport>,
+    /// Acts of this run that have several expressions (document graphs), linked in time.
+    pub expressions: Vec<ActExpressions>,
+}
+
+/// An act with several expressions, after they were linked in time.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActExpressions {
+    /// The act's canonical IRI.
+    pub act: String,
+    /// Its document graphs.
+    pub expressions: usize,
+    /// Versions made from the texts of its expressions in this run.
+    pub versions_created: usize,
+    /// Versions that a later expression closes.
+    pub versions_closed: usize,
 }
 
 /// What one ingested file became.
@@ -274,7 +290,12 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
         Input::Bytes(..) => None,
     }
     .unwrap_or_else(|| "ontology".into());
-    let graph = rdf::ontology_graph(&stem);
+    let in_catalogue = matches!(input, Input::File(p) if catalogue::is_catalogue_file(p));
+    let graph = if in_catalogue {
+        catalogue::graph(&stem)
+    } else {
+        rdf::ontology_graph(&stem)
+    };
     let parser = RdfParser::from_format(RdfFormat::Turtle)
         .with_default_graph(GraphName::NamedNode(graph.clone()))
         .rename_blank_nodes();
@@ -296,6 +317,19 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
                 });
             }
         }
+    }
+    if in_catalogue {
+        let text = String::from_utf8_lossy(bytes);
+        catalogue::resolve_legal_bases(&mut quads, &text).map_err(|e| Failure {
+            path: name.to_string(),
+            line: Some(e.line),
+            col: Some(e.col),
+            message: format!(
+                "legal basis {:?} is not a URN:NIR paesi understands: {}",
+                e.urn, e.reason
+            ),
+            unsupported: false,
+        })?;
     }
     Ok(Mapped {
         name: name.to_string(),
@@ -438,11 +472,40 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
         }
         pending.commit(kb, &mut report);
     });
+    link_expressions(kb, &mut report);
     bar.finish_and_clear();
     report.failed = report.failures.len();
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     report.seconds = started.elapsed().as_secs_f64();
     report
+}
+
+/// Links in time the expressions of every act this run wrote a document of, where the act
+/// now has more than one (see [`crate::expressions`]).
+fn link_expressions(kb: &Kb, report: &mut Report) {
+    let mut acts: Vec<&str> = report
+        .files
+        .iter()
+        .filter_map(|f| f.act.as_deref())
+        .collect();
+    acts.sort_unstable();
+    acts.dedup();
+    let mut linked = Vec::new();
+    let mut failures = Vec::new();
+    for act in acts {
+        match crate::expressions::relink(kb, act) {
+            Ok(r) if r.expressions > 1 => linked.push(ActExpressions {
+                act: act.to_string(),
+                expressions: r.expressions,
+                versions_created: r.versions_created,
+                versions_closed: r.versions_closed,
+            }),
+            Ok(_) => {}
+            Err(e) => failures.push(Failure::plain(act, format!("linking its expressions: {e}"))),
+        }
+    }
+    report.expressions = linked;
+    report.failures.extend(failures);
 }
 
 /// Writes one prepared input: a new graph joins the bulk load, an existing one is replaced

@@ -5,13 +5,16 @@
 //! ([`store`]), one named graph per document; [`ingest`] drives the whole flow. Every act and
 //! partition gets one canonical IRI whatever spelling the source used ([`ids`]).
 
+pub mod catalogue;
 pub mod dates;
 pub mod entities;
+pub mod expressions;
 pub mod history;
 pub mod ids;
 pub mod ingest;
 pub mod model;
 pub mod parse;
+pub mod procedure;
 pub mod query;
 pub mod rdf;
 pub mod store;

@@ -81,6 +81,46 @@ enum Command {
     },
     /// Write the whole store as N-Quads to standard output.
     Export,
+    /// The procedure catalogue: without ID, the list (filtered by words and category); with
+    /// an ID, the procedure and, for each legal basis, its text in force on `--at`.
+    Procedure {
+        /// A procedure identifier (e.g. `ricongiungimento-nulla-osta`), or words to filter the list.
+        words: Vec<String>,
+        /// Only procedures of this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// The day the norms are read on (default: today).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<String>,
+        /// Language of labels: it, en, fr, es, ar.
+        #[arg(long, default_value = "it")]
+        lang: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A norm (URN:NIR, AKN IRI or canonical IRI): its text on `--at`, the procedures resting
+    /// on it, what it cites and what cites it, its amendments.
+    Norm {
+        /// The norm's identifier.
+        identifier: String,
+        /// The day the text is read on (default: today).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<String>,
+        /// Language of labels: it, en, fr, es, ar.
+        #[arg(long, default_value = "it")]
+        lang: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acts cited by the catalogue or the corpus but missing from the knowledge base, most
+    /// needed first.
+    Gaps {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -125,6 +165,20 @@ fn try_main() -> Result<ExitCode, AnyError> {
         } => cmd_parse(&paths, map, json, jobs),
         Command::History { identifier, json } => cmd_history(&cli.data, &identifier, json),
         Command::Export => cmd_export(&cli.data),
+        Command::Procedure {
+            words,
+            category,
+            at,
+            lang,
+            json,
+        } => cmd_procedure(&cli.data, &words, category.as_deref(), at, &lang, json),
+        Command::Norm {
+            identifier,
+            at,
+            lang,
+            json,
+        } => cmd_norm(&cli.data, &identifier, at, &lang, json),
+        Command::Gaps { json } => cmd_gaps(&cli.data, json),
     }
 }
 
@@ -179,6 +233,13 @@ fn cmd_ingest(
             report.seconds,
             report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
         )?;
+        for e in &report.expressions {
+            writeln!(
+                out,
+                "{}: {} expressions linked in time ({} versions made, {} closed by a later expression)",
+                e.act, e.expressions, e.versions_created, e.versions_closed
+            )?;
+        }
     }
     Ok(if report.failed > 0 {
         ExitCode::from(1)
@@ -327,6 +388,105 @@ fn period(from: &Option<String>, until: &Option<String>) -> String {
         from.as_deref().unwrap_or("?"),
         until.as_deref().unwrap_or("(in force)")
     )
+}
+
+/// `paesi procedure`: the list, or one procedure with its norms on a day.
+fn cmd_procedure(
+    data: &Path,
+    words: &[String],
+    category: Option<&str>,
+    at: Option<String>,
+    lang: &str,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    use paesi::procedure;
+    let kb = Kb::open_read_only(data)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let at = at.unwrap_or_else(paesi::dates::today);
+    // one word that names a procedure shows it; anything else filters the list
+    let shown = match words {
+        [one] if category.is_none() => match procedure::show(&kb, one, &at, lang) {
+            Ok(view) => Some(view),
+            Err(procedure::LookupError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        _ => None,
+    };
+    match shown {
+        Some(view) if json => serde_json::to_writer_pretty(&mut out, &view)?,
+        Some(view) => procedure::render_procedure(&mut out, &view)?,
+        None => {
+            let list = procedure::list(&kb, words, category, lang)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &list)?;
+            } else {
+                for p in &list {
+                    writeln!(
+                        out,
+                        "{:<40} {}  [{}]",
+                        p.id,
+                        p.title,
+                        p.categories.join(", ")
+                    )?;
+                }
+            }
+        }
+    }
+    if json {
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi norm`: a partition with its procedures, citations and amendments.
+fn cmd_norm(
+    data: &Path,
+    identifier: &str,
+    at: Option<String>,
+    lang: &str,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let at = at.unwrap_or_else(paesi::dates::today);
+    let view = paesi::procedure::norm(&kb, identifier, &at, lang)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &view)?;
+        writeln!(out)?;
+    } else {
+        paesi::procedure::render_norm(&mut out, &view)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi gaps`: what the knowledge base lacks.
+fn cmd_gaps(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let gaps = paesi::procedure::gaps(&kb)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &gaps)?;
+        writeln!(out)?;
+    } else {
+        for g in &gaps {
+            writeln!(
+                out,
+                "{:>3} procedures {:>5} citations  {}{}  {}",
+                g.procedures.len(),
+                g.citations,
+                g.urn.as_deref().unwrap_or(&g.act),
+                if g.partial { " (held in part)" } else { "" },
+                g.normattiva.as_deref().unwrap_or("")
+            )?;
+            for p in &g.missing_partitions {
+                writeln!(out, "      lacks {p}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).

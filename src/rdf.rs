@@ -16,14 +16,34 @@ pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
 /// SKOS.
 pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 
-/// The named graph holding a document: one per work, or per annex or dated version of it.
-pub fn graph_of(work: &Work, component: Option<&str>) -> NamedNode {
-    let act = work.iri();
-    let path = act.strip_prefix(BASE).unwrap_or(&act);
-    match component {
-        Some(c) => iri(&format!("{BASE}graph/{path}/{c}")),
-        None => iri(&format!("{BASE}graph/{path}")),
+/// The named graph holding a document: one per work, or per annex or dated version of it,
+/// and one per expression when the source names its expression date (a Normattiva export
+/// consolidated at 2025-01-30 goes to `…/graph/act/…/@2025-01-30`), so that several
+/// expressions of one act coexist.
+pub fn graph_of(work: &Work, component: Option<&str>, expression: Option<&str>) -> NamedNode {
+    let mut name = act_graph(&work.iri()).as_str().to_string();
+    if let Some(c) = component {
+        name.push('/');
+        name.push_str(c);
     }
+    if let Some(d) = expression {
+        name.push_str("/@");
+        name.push_str(d);
+    }
+    iri(&name)
+}
+
+/// The graph of an act itself (given its canonical IRI) (no component, no expression): expression graphs of the
+/// act are `{this}/@{date}`, and its derived timeline is [`timeline_graph`].
+pub fn act_graph(act: &str) -> NamedNode {
+    let path = act.strip_prefix(BASE).unwrap_or(act);
+    iri(&format!("{BASE}graph/{path}"))
+}
+
+/// The graph where paesi writes what it derives from several expressions of one act (when
+/// each version stopped being in force): recomputed whenever an expression is ingested.
+pub fn timeline_graph(act: &str) -> NamedNode {
+    iri(&format!("{}/timeline", act_graph(act).as_str()))
 }
 
 /// The named graph an ontology file is loaded into (`ontology/paesi.ttl` → `.../graph/ontology/paesi`).
@@ -96,7 +116,11 @@ pub struct Counts {
 
 /// Maps a document to the quads of its graph.
 pub fn map(doc: &Document) -> (NamedNode, Vec<Quad>, Counts) {
-    let graph = graph_of(&doc.work, doc.component.as_deref());
+    let graph = graph_of(
+        &doc.work,
+        doc.component.as_deref(),
+        doc.meta.expression_date.as_deref(),
+    );
     let mut e = Emitter {
         graph: GraphName::NamedNode(graph.clone()),
         quads: Vec::with_capacity(16 * doc.partitions.len() + 8 * doc.references.len() + 32),

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 
@@ -111,6 +111,39 @@ impl Kb {
         t.commit().map_err(|e| self.storage(e))
     }
 
+    /// Removes and inserts quads and replaces whole graphs, all in one transaction.
+    pub fn apply(
+        &self,
+        remove: &[Quad],
+        insert: &[Quad],
+        replace: &[(NamedNode, Vec<Quad>)],
+    ) -> Result<(), StoreError> {
+        let mut t = self
+            .store
+            .start_transaction()
+            .map_err(|e| self.storage(e))?;
+        for (graph, quads) in replace {
+            t.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
+                .map_err(|e| self.storage(e))?;
+            if quads.is_empty() {
+                t.remove_named_graph(graph.as_ref())
+                    .map_err(|e| self.storage(e))?;
+            } else {
+                t.insert_named_graph(graph.as_ref());
+                for q in quads {
+                    t.insert(q);
+                }
+            }
+        }
+        for q in remove {
+            t.remove(q);
+        }
+        for q in insert {
+            t.insert(q);
+        }
+        t.commit().map_err(|e| self.storage(e))
+    }
+
     /// Starts an atomic bulk load of graphs that are not in the store yet.
     pub fn bulk_write(&self) -> BulkWrite<'_> {
         BulkWrite {
@@ -135,6 +168,28 @@ impl Kb {
             .on_store(&self.store)
             .execute()
             .map_err(|e| StoreError::Evaluation(e.to_string()))
+    }
+
+    /// The rows of a SELECT query, each with its values in the order of the variables.
+    pub fn rows(&self, sparql: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+        let mut out = Vec::new();
+        if let QueryResults::Solutions(solutions) = self.query(sparql)? {
+            let n = solutions.variables().len();
+            for row in solutions {
+                let row = row.map_err(|e| StoreError::Evaluation(e.to_string()))?;
+                out.push((0..n).map(|i| row.get(i).cloned()).collect());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Like [`Kb::rows`], each value as a string (an IRI, a literal's lexical form, `_:id`).
+    pub fn string_rows(&self, sparql: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        Ok(self
+            .rows(sparql)?
+            .into_iter()
+            .map(|row| row.iter().map(|t| t.as_ref().map(term_string)).collect())
+            .collect())
     }
 
     /// A single number from a `SELECT (COUNT(...) AS ?n)` query.
@@ -201,5 +256,16 @@ impl BulkWrite<'_> {
             t.insert_named_graph(g.as_ref());
         }
         t.commit().map_err(|e| kb.storage(e))
+    }
+}
+
+/// A term as a plain string: an IRI, a literal's lexical form, or `_:id` for a blank node.
+pub fn term_string(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => n.as_str().to_string(),
+        Term::Literal(l) => l.value().to_string(),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        #[allow(unreachable_patterns)]
+        _ => t.to_string(),
     }
 }

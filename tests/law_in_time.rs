@@ -244,7 +244,15 @@ fn dl_36_2025_modifications_land_on_the_partitions_they_target() {
     // the active textual modifications, read as plain text: (type, destination)
     let active = &xml[xml.find("<activeModifications>").expect("active")
         ..xml.find("</activeModifications>").expect("end")];
+    // the lifecycle: the decree's own publication, then its conversion law's
+    let event_dates: Vec<&str> = xml
+        .split("<eventRef date=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    assert_eq!(event_dates, ["2025-03-28", "2025-05-23"]);
     let mut expected: Vec<(String, String)> = Vec::new();
+    let mut expected_dates: Vec<(String, String)> = Vec::new();
     for block in active.split("<textualMod ").skip(1) {
         let kind = block
             .split("type=\"")
@@ -285,6 +293,12 @@ fn dl_36_2025_modifications_land_on_the_partitions_they_target() {
             Some(rest) => format!("all{rest}"),
             None => format!("art{fragment}"),
         };
+        let date = if block.contains("convertito con modificazioni") {
+            event_dates[1]
+        } else {
+            event_dates[0]
+        };
+        expected_dates.push((format!("{act_iri}/{partition}"), date.to_string()));
         expected.push((kind.to_string(), format!("{act_iri}/{partition}")));
     }
     // 10 active modifications (the 13 passive ones are the conversion law's insertions into
@@ -304,6 +318,23 @@ fn dl_36_2025_modifications_land_on_the_partitions_they_target() {
     got.sort();
     expected.sort();
     assert_eq!(got, expected);
+    // each with the date of the act that enacted it: the decree, or its conversion law
+    let rows = common::select(
+        &kb.data,
+        "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+         SELECT ?dest ?date WHERE { ?m a paesi:Modification ; paesi:direction \"active\" ;
+           paesi:destination ?dest ; paesi:date ?date ;
+           paesi:source ?s . FILTER(STRSTARTS(STR(?s), \"https://w3id.org/paesi/act/stato/decreto.legge/2025/36\")) }",
+    );
+    let mut got_dates: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["dest"].clone(), r["date"].clone()))
+        .collect();
+    got_dates.sort();
+    expected_dates.sort();
+    assert_eq!(got_dates, expected_dates);
+    assert!(expected_dates.iter().any(|(_, d)| d == "2025-05-23"));
+    assert!(expected_dates.iter().any(|(_, d)| d == "2025-03-28"));
     let on_l91 = expected.iter().filter(|(_, d)| d.starts_with(L91)).count();
     assert!(
         on_l91 * 2 > expected.len(),

@@ -421,6 +421,7 @@ impl Akn {
                 }
             })
             .collect();
+        let (original, conversion) = lifecycle_dates(&self.events);
         let modifications = self
             .mods
             .iter()
@@ -445,7 +446,13 @@ impl Akn {
                 },
                 source_href: m.source.clone(),
                 destination_href: m.destination.clone(),
-                date: None,
+                date: match m.direction {
+                    Direction::Active if m.note.contains("convertito con modificazioni") => {
+                        conversion.clone()
+                    }
+                    Direction::Active => original.clone(),
+                    Direction::Passive => None,
+                },
                 note: non_empty(&m.note),
             })
             .collect();
@@ -734,6 +741,20 @@ impl Handler for Akn {
         }
         self.b.text(s);
     }
+}
+
+/// The dates an active modification of a Normattiva export can take: the act's first
+/// lifecycle event (its own publication) for what the act itself enacted, and the first event
+/// with another source (the conversion law) for what the conversion added.
+fn lifecycle_dates(events: &[super::RawEvent]) -> (Option<String>, Option<String>) {
+    let Some(first) = events.first() else {
+        return (None, None);
+    };
+    let conversion = events
+        .iter()
+        .find(|e| e.source != first.source)
+        .and_then(|e| e.date.clone());
+    (first.date.clone(), conversion)
 }
 
 #[cfg(test)]

@@ -1,0 +1,871 @@
+//! What operators ask of the catalogue, both ways: a procedure and the norms that govern it
+//! (with their text in force on a day), a norm and the procedures that rest on it, and the
+//! acts the catalogue or the corpus needs but the knowledge base lacks. Everything is read
+//! from the store with SPARQL over the RDF contract, so the answers are those a researcher's
+//! query gives.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalogue::CV;
+use crate::ids;
+use crate::rdf::{ELI, PAESI};
+use crate::store::{Kb, StoreError};
+
+const DCT: &str = "http://purl.org/dc/terms/";
+const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+
+/// Why a lookup could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The store failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The identifier does not parse.
+    #[error("{0}")]
+    Identifier(#[from] ids::IdError),
+    /// Nothing with that identifier is in the knowledge base.
+    #[error("{0} is not in the knowledge base")]
+    NotFound(String),
+}
+
+/// The address of an act on Normattiva, for acts the knowledge base does not hold.
+pub fn normattiva_link(urn: &str) -> String {
+    format!("https://www.normattiva.it/uri-res/N2Ls?{urn}")
+}
+
+/// A procedure in a list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProcedureSummary {
+    /// Its identifier (`ricongiungimento-nulla-osta`).
+    pub id: String,
+    /// Its IRI.
+    pub iri: String,
+    /// Its title in the language asked for.
+    pub title: String,
+    /// Its categories (labels).
+    pub categories: Vec<String>,
+}
+
+/// The procedures of the catalogue, filtered by words (all must occur in the title or
+/// description, in any language, accents and case ignored) and by category (its label or IRI
+/// contains the text).
+pub fn list(
+    kb: &Kb,
+    words: &[String],
+    category: Option<&str>,
+    lang: &str,
+) -> Result<Vec<ProcedureSummary>, LookupError> {
+    let rows = kb.string_rows(&format!(
+        "SELECT ?p ?id WHERE {{ ?p a <{PAESI}Procedure> ; <{DCT}identifier> ?id }} ORDER BY ?id"
+    ))?;
+    let mut out = Vec::new();
+    let words: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    for row in rows {
+        let (Some(iri), Some(id)) = (row[0].clone(), row[1].clone()) else {
+            continue;
+        };
+        let texts = kb.string_rows(&format!(
+            "SELECT ?t WHERE {{ {{ <{iri}> <{DCT}title> ?t }} UNION {{ <{iri}> <{DCT}description> ?t }} }}"
+        ))?;
+        let haystack = fold(
+            &texts
+                .iter()
+                .filter_map(|r| r[0].clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        if !words.iter().all(|w| haystack.contains(w.as_str())) {
+            continue;
+        }
+        let categories = categories(kb, &iri, lang)?;
+        if let Some(c) = category {
+            let c = fold(c);
+            if !categories
+                .iter()
+                .any(|(i, l)| fold(i).contains(&c) || fold(l).contains(&c))
+            {
+                continue;
+            }
+        }
+        out.push(ProcedureSummary {
+            id,
+            title: label(kb, &iri, &[&format!("{DCT}title")], lang)?.unwrap_or_default(),
+            iri,
+            categories: categories.into_iter().map(|(_, l)| l).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// One legal basis of a procedure, as in force on the day asked about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LegalBasisView {
+    /// The URN:NIR as the catalogue writes it.
+    pub urn: String,
+    /// The canonical IRI of the partition it names.
+    pub norm: String,
+    /// Its role (label).
+    pub role: Option<String>,
+    /// What it rules for the procedure, as the catalogue says.
+    pub comment: Option<String>,
+    /// The partition's number and heading as the KB has them.
+    pub heading: Option<String>,
+    /// True when the partition is in the knowledge base.
+    pub in_kb: bool,
+    /// True when its act is in the knowledge base.
+    pub act_in_kb: bool,
+    /// The text in force on the day asked about (None when not in the KB or not in force).
+    pub text: Option<String>,
+    /// The latest modification of the partition (or of the article holding it), if any.
+    pub last_amendment: Option<Amendment>,
+    /// Where to read it on Normattiva when the act is not in the KB.
+    pub normattiva: Option<String>,
+}
+
+/// A textual modification of a partition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Amendment {
+    /// The partition modified.
+    pub destination: String,
+    /// `insertion`, `substitution`, `repeal`...
+    pub kind: String,
+    /// The amending provision.
+    pub source: Option<String>,
+    /// When.
+    pub date: Option<String>,
+}
+
+/// A property of a procedure with its values (labels in the language asked for).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PropertyView {
+    /// The property IRI.
+    pub property: String,
+    /// Its values: a label or literal each.
+    pub values: Vec<String>,
+}
+
+/// A procedure with everything the catalogue says of it and its norms on a day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProcedureView {
+    /// Identifier.
+    pub id: String,
+    /// IRI.
+    pub iri: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The day the norms' texts are given for.
+    pub at: String,
+    /// Every other property, in property order (authority, inputs, output, costs...).
+    pub properties: Vec<PropertyView>,
+    /// Its legal bases, in catalogue order of URN.
+    pub legal_bases: Vec<LegalBasisView>,
+}
+
+/// A procedure by identifier (or IRI), its norms as in force on `at` (`YYYY-MM-DD`).
+pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, LookupError> {
+    let iri = procedure_iri(kb, id)?;
+    let dct_id = kb.string_rows(&format!(
+        "SELECT ?id WHERE {{ <{iri}> <{DCT}identifier> ?id }}"
+    ))?;
+    let id = dct_id
+        .into_iter()
+        .find_map(|r| r[0].clone())
+        .unwrap_or_else(|| id.to_string());
+    let title = label(kb, &iri, &[&format!("{DCT}title")], lang)?.unwrap_or_default();
+    let description = label(kb, &iri, &[&format!("{DCT}description")], lang)?;
+    let skip = [
+        format!("{DCT}title"),
+        format!("{DCT}description"),
+        format!("{DCT}identifier"),
+        format!("{PAESI}legalBasis"),
+        format!("{CV}hasLegalResource"),
+    ];
+    let properties = properties_of(kb, &iri, &skip, lang)?;
+    // (urn, norm) → (role, comments by language)
+    type Basis = (Option<String>, Vec<(String, String)>);
+    let mut bases: BTreeMap<(String, String), Basis> = BTreeMap::new();
+    for row in kb.string_rows(&format!(
+        "SELECT ?urn ?norm ?r ?c (LANG(?c) AS ?cl) WHERE {{ <{iri}> <{PAESI}legalBasis> ?b .
+           ?b <{PAESI}urn> ?urn ; <{PAESI}norm> ?norm .
+           OPTIONAL {{ ?b <{PAESI}role> ?r }} OPTIONAL {{ ?b <{RDFS}comment> ?c }} }}"
+    ))? {
+        let (Some(urn), Some(norm)) = (row[0].clone(), row[1].clone()) else {
+            continue;
+        };
+        let e = bases.entry((urn, norm)).or_default();
+        if e.0.is_none() {
+            e.0 = row[2].clone();
+        }
+        if let Some(c) = row[3].clone() {
+            e.1.push((row[4].clone().unwrap_or_default(), c));
+        }
+    }
+    let mut legal_bases = Vec::new();
+    for ((urn, norm), (role, comments)) in bases {
+        let role = match role {
+            Some(r) => Some(
+                label(
+                    kb,
+                    &r,
+                    &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
+                    lang,
+                )?
+                .unwrap_or(r),
+            ),
+            None => None,
+        };
+        let comment = pick_lang(&comments, lang);
+        legal_bases.push(basis_view(kb, urn, norm, role, comment, at)?);
+    }
+    Ok(ProcedureView {
+        id,
+        iri,
+        title,
+        description,
+        at: at.to_string(),
+        properties,
+        legal_bases,
+    })
+}
+
+fn basis_view(
+    kb: &Kb,
+    urn: String,
+    norm: String,
+    role: Option<String>,
+    comment: Option<String>,
+    at: &str,
+) -> Result<LegalBasisView, LookupError> {
+    let act = ids::act_iri_of(&norm);
+    let act_in_kb = match &act {
+        Some(a) => {
+            kb.count(&format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ <{a}> <{PAESI}sourceFormat> ?f }}"
+            ))? > 0
+        }
+        None => false,
+    };
+    let in_kb = (act_in_kb && act.as_deref() == Some(norm.as_str()))
+        || kb.count(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ <{norm}> <{PAESI}act> ?a }}"
+        ))? > 0;
+    let heading = kb
+        .string_rows(&format!(
+            "SELECT ?n ?h WHERE {{ OPTIONAL {{ <{norm}> <{ELI}number> ?n }} OPTIONAL {{ <{norm}> <{ELI}title> ?h }} }} LIMIT 1"
+        ))?
+        .into_iter()
+        .next()
+        .map(|r| {
+            [r[0].clone(), r[1].clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|s| !s.is_empty());
+    let text = if in_kb { text_at(kb, &norm, at)? } else { None };
+    let last_amendment = amendments(kb, &norm)?.into_iter().last();
+    let normattiva = (!act_in_kb).then(|| {
+        let act_urn = urn.split('~').next().unwrap_or(&urn);
+        normattiva_link(act_urn)
+    });
+    Ok(LegalBasisView {
+        urn,
+        norm,
+        role,
+        comment,
+        heading,
+        in_kb,
+        act_in_kb,
+        text,
+        last_amendment,
+        normattiva,
+    })
+}
+
+/// The text of a partition in force on `at`: the version in force then, or, for a partition
+/// without versions, its own text when its period (if any) contains the day.
+pub fn text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
+    let day = format!("\"{at}\"^^<http://www.w3.org/2001/XMLSchema#date>");
+    let rows = kb.string_rows(&format!(
+        "SELECT ?t WHERE {{
+           {{ <{partition}> <{PAESI}version> ?v . ?v <{PAESI}text> ?t .
+              OPTIONAL {{ ?v <{ELI}first_date_entry_in_force> ?from }}
+              OPTIONAL {{ ?v <{ELI}date_no_longer_in_force> ?until }} }}
+           UNION
+           {{ FILTER NOT EXISTS {{ <{partition}> <{PAESI}version> ?any }}
+              <{partition}> <{PAESI}text> ?t .
+              OPTIONAL {{ <{partition}> <{ELI}first_date_entry_in_force> ?from }}
+              OPTIONAL {{ <{partition}> <{ELI}date_no_longer_in_force> ?until }} }}
+           FILTER((!BOUND(?from) || ?from <= {day}) && (!BOUND(?until) || ?until > {day}))
+         }} ORDER BY DESC(?from) LIMIT 1"
+    ))?;
+    Ok(rows.into_iter().find_map(|r| r[0].clone()))
+}
+
+/// The modifications naming a partition, or the article (or other partition) holding it,
+/// oldest first.
+pub fn amendments(kb: &Kb, partition: &str) -> Result<Vec<Amendment>, LookupError> {
+    let rows = kb.string_rows(&format!(
+        "SELECT DISTINCT ?d ?k ?s ?date WHERE {{
+           {{ BIND(<{partition}> AS ?d) }} UNION {{ <{partition}> <{ELI}is_part_of>+ ?d }}
+           ?m <{PAESI}destination> ?d ; <{PAESI}modificationType> ?k .
+           OPTIONAL {{ ?m <{PAESI}source> ?s }} OPTIONAL {{ ?m <{PAESI}date> ?date }} }}
+         ORDER BY ?date ?d ?k ?s"
+    ))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Amendment {
+            destination: r[0].clone().unwrap_or_default(),
+            kind: r[1].clone().unwrap_or_default(),
+            source: r[2].clone(),
+            date: r[3].clone(),
+        })
+        .collect())
+}
+
+/// A procedure resting on a norm.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct RelyingProcedure {
+    /// Procedure identifier.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The role of the norm for it.
+    pub role: Option<String>,
+    /// The legal basis partition (the norm itself, or one of its parts).
+    pub norm: String,
+}
+
+/// A partition (or act) with what surrounds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NormView {
+    /// Canonical IRI.
+    pub iri: String,
+    /// True when it is in the knowledge base.
+    pub in_kb: bool,
+    /// Number and heading.
+    pub heading: Option<String>,
+    /// The day asked about.
+    pub at: String,
+    /// Its text in force on that day.
+    pub text: Option<String>,
+    /// Procedures whose legal basis is this very partition.
+    pub procedures: Vec<RelyingProcedure>,
+    /// Procedures whose legal basis is one of its parts (a comma of this article...).
+    pub procedures_via_parts: Vec<RelyingProcedure>,
+    /// What it (or its parts) cites.
+    pub cites: Vec<String>,
+    /// The partitions that cite it.
+    pub cited_by: Vec<String>,
+    /// Its modifications (and those of the partitions holding it), oldest first.
+    pub amendments: Vec<Amendment>,
+    /// Where to read it on Normattiva when it is not in the KB.
+    pub normattiva: Option<String>,
+}
+
+/// A norm by URN:NIR, AKN IRI or canonical IRI, as on `at`.
+pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView, LookupError> {
+    let identifier = identifier.trim();
+    let iri = if identifier.starts_with(ids::BASE) {
+        identifier.to_string()
+    } else {
+        ids::resolve_href(identifier, None)?.iri()
+    };
+    let in_kb = kb.count(&format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{iri}> <{PAESI}act> ?a }} UNION {{ <{iri}> <{PAESI}sourceFormat> ?f }} }}"
+    ))? > 0;
+    let relying = |direct: bool| -> Result<Vec<RelyingProcedure>, LookupError> {
+        let pattern = if direct {
+            format!("BIND(<{iri}> AS ?n)")
+        } else {
+            format!("?n <{ELI}is_part_of>+ <{iri}> .")
+        };
+        let rows = kb.string_rows(&format!(
+            "SELECT DISTINCT ?p ?id ?n ?r WHERE {{ {pattern}
+               ?p <{PAESI}legalBasis> ?b ; <{DCT}identifier> ?id . ?b <{PAESI}norm> ?n .
+               OPTIONAL {{ ?b <{PAESI}role> ?r }} }} ORDER BY ?id ?n"
+        ))?;
+        let mut out = BTreeSet::new();
+        for r in rows {
+            let (Some(p), Some(id), Some(n)) = (r[0].clone(), r[1].clone(), r[2].clone()) else {
+                continue;
+            };
+            let role = match &r[3] {
+                Some(role) => label(
+                    kb,
+                    role,
+                    &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
+                    lang,
+                )?,
+                None => None,
+            };
+            out.insert(RelyingProcedure {
+                id,
+                title: label(kb, &p, &[&format!("{DCT}title")], lang)?.unwrap_or_default(),
+                role,
+                norm: n,
+            });
+        }
+        Ok(out.into_iter().collect())
+    };
+    let procedures = relying(true)?;
+    let procedures_via_parts = relying(false)?;
+    if !in_kb && procedures.is_empty() && procedures_via_parts.is_empty() {
+        return Err(LookupError::NotFound(iri));
+    }
+    let heading = kb
+        .string_rows(&format!(
+            "SELECT ?n ?h WHERE {{ OPTIONAL {{ <{iri}> <{ELI}number> ?n }} OPTIONAL {{ <{iri}> <{ELI}title> ?h }} }} LIMIT 1"
+        ))?
+        .into_iter()
+        .next()
+        .map(|r| r.into_iter().flatten().collect::<Vec<_>>().join(" "))
+        .filter(|s| !s.is_empty());
+    let column = |sparql: String| -> Result<Vec<String>, LookupError> {
+        Ok(kb
+            .string_rows(&sparql)?
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect())
+    };
+    let cites = column(format!(
+        "SELECT DISTINCT ?t WHERE {{ {{ <{iri}> <{ELI}cites> ?t }} UNION {{ ?part <{ELI}is_part_of>+ <{iri}> . ?part <{ELI}cites> ?t }} }} ORDER BY ?t"
+    ))?;
+    let cited_by = column(format!(
+        "SELECT DISTINCT ?c WHERE {{ ?c <{ELI}cites> <{iri}> }} ORDER BY ?c"
+    ))?;
+    let text = if in_kb { text_at(kb, &iri, at)? } else { None };
+    let normattiva = if in_kb {
+        None
+    } else {
+        ids::resolve_href(identifier, None)
+            .ok()
+            .and_then(|t| t.work.urn())
+            .map(|u| normattiva_link(&u))
+    };
+    Ok(NormView {
+        amendments: amendments(kb, &iri)?,
+        iri,
+        in_kb,
+        heading,
+        at: at.to_string(),
+        text,
+        procedures,
+        procedures_via_parts,
+        cites,
+        cited_by,
+        normattiva,
+    })
+}
+
+/// An act the catalogue or the corpus needs and the knowledge base lacks, or holds only in
+/// part (a partial excerpt, or an older text than the provisions the catalogue cites).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Gap {
+    /// The act's canonical IRI.
+    pub act: String,
+    /// Its URN:NIR as a legal basis or a reference writes it.
+    pub urn: Option<String>,
+    /// True when the KB holds the act but not every partition the catalogue cites.
+    pub partial: bool,
+    /// The cited partitions the KB lacks (URNs as the catalogue writes them).
+    pub missing_partitions: Vec<String>,
+    /// The procedures resting on what is missing.
+    pub procedures: Vec<String>,
+    /// References to the act from the documents in the KB (only counted for missing acts).
+    pub citations: usize,
+    /// Where to read it on Normattiva.
+    pub normattiva: Option<String>,
+}
+
+/// The acts cited by the catalogue or the corpus but missing from the KB, most needed first:
+/// by the number of procedures resting on them, then by citations.
+pub fn gaps(kb: &Kb) -> Result<Vec<Gap>, LookupError> {
+    let present: BTreeSet<String> = kb
+        .string_rows(&format!(
+            "SELECT DISTINCT ?a WHERE {{ ?a <{PAESI}sourceFormat> ?f }}"
+        ))?
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect();
+    let mut gaps: BTreeMap<String, Gap> = BTreeMap::new();
+    let entry = |gaps: &mut BTreeMap<String, Gap>, act: String, partial: bool| {
+        gaps.entry(act.clone())
+            .or_insert_with(|| Gap {
+                act,
+                urn: None,
+                partial,
+                missing_partitions: Vec::new(),
+                procedures: Vec::new(),
+                citations: 0,
+                normattiva: None,
+            })
+            .act
+            .clone()
+    };
+    for r in kb.string_rows(&format!(
+        "SELECT DISTINCT ?id ?norm ?urn WHERE {{ ?p <{PAESI}legalBasis> ?b ; <{DCT}identifier> ?id .
+           ?b <{PAESI}norm> ?norm ; <{PAESI}urn> ?urn
+           FILTER NOT EXISTS {{ ?norm <{PAESI}act> ?in }} }}"
+    ))? {
+        let (Some(id), Some(norm), Some(urn)) = (r[0].clone(), r[1].clone(), r[2].clone()) else {
+            continue;
+        };
+        let Some(act) = ids::act_iri_of(&norm) else {
+            continue;
+        };
+        let partial = present.contains(&act);
+        if partial && norm == act {
+            continue;
+        }
+        let key = entry(&mut gaps, act, partial);
+        if let Some(g) = gaps.get_mut(&key) {
+            let act_urn = urn.split('~').next().unwrap_or(&urn).to_string();
+            g.normattiva = Some(normattiva_link(&act_urn));
+            g.urn = Some(act_urn);
+            if !g.procedures.contains(&id) {
+                g.procedures.push(id);
+            }
+            if partial && !g.missing_partitions.contains(&urn) {
+                g.missing_partitions.push(urn);
+            }
+        }
+    }
+    for r in kb.string_rows(&format!(
+        "SELECT ?t (COUNT(?r) AS ?n) (SAMPLE(?h) AS ?href) WHERE {{
+           ?r a <{PAESI}Reference> ; <{PAESI}target> ?t .
+           OPTIONAL {{ ?r <{PAESI}href> ?h FILTER(STRSTARTS(?h, \"urn:nir:\")) }} }} GROUP BY ?t"
+    ))? {
+        let (Some(t), Some(n)) = (r[0].clone(), r[1].clone()) else {
+            continue;
+        };
+        // the act's URN as the citing document wrote it (Normattiva knows that spelling)
+        let href_urn = r[2]
+            .as_deref()
+            .and_then(|h| h.split(['~', '#']).next())
+            .map(|h| h.trim().to_string());
+        let Some(act) = ids::act_iri_of(&t).filter(|a| !present.contains(a)) else {
+            continue;
+        };
+        let key = entry(&mut gaps, act, false);
+        if let Some(g) = gaps.get_mut(&key) {
+            g.citations += n.parse::<usize>().unwrap_or(0);
+            if g.urn.is_none()
+                && let Some(u) = href_urn
+            {
+                g.normattiva = Some(normattiva_link(&u));
+                g.urn = Some(u);
+            }
+        }
+    }
+    let mut out: Vec<Gap> = gaps.into_values().collect();
+    for g in &mut out {
+        g.procedures.sort();
+        g.missing_partitions.sort();
+    }
+    out.sort_by(|a, b| {
+        (b.procedures.len(), b.citations, &a.act).cmp(&(a.procedures.len(), a.citations, &b.act))
+    });
+    Ok(out)
+}
+
+fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
+    if id.starts_with("http") {
+        return Ok(id.to_string());
+    }
+    let rows = kb.string_rows(&format!(
+        "SELECT ?p WHERE {{ ?p a <{PAESI}Procedure> ; <{DCT}identifier> {} }}",
+        literal(id)
+    ))?;
+    rows.into_iter()
+        .find_map(|r| r[0].clone())
+        .ok_or_else(|| LookupError::NotFound(format!("procedure {id:?}")))
+}
+
+fn categories(kb: &Kb, iri: &str, lang: &str) -> Result<Vec<(String, String)>, LookupError> {
+    let mut out = Vec::new();
+    for r in kb.string_rows(&format!(
+        "SELECT ?c WHERE {{ <{iri}> <{PAESI}category> ?c }} ORDER BY ?c"
+    ))? {
+        if let Some(c) = r[0].clone() {
+            let l = label(
+                kb,
+                &c,
+                &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
+                lang,
+            )?
+            .unwrap_or_else(|| c.clone());
+            out.push((c, l));
+        }
+    }
+    Ok(out)
+}
+
+/// The best literal of a node for a language: that language, else Italian, else English,
+/// else any.
+fn label(
+    kb: &Kb,
+    iri: &str,
+    predicates: &[&str],
+    lang: &str,
+) -> Result<Option<String>, LookupError> {
+    for p in predicates {
+        if let Some(l) = label_of_node(kb, &format!("<{iri}>"), p, lang)? {
+            return Ok(Some(l));
+        }
+    }
+    Ok(None)
+}
+
+fn label_of_node(
+    kb: &Kb,
+    node: &str,
+    predicate: &str,
+    lang: &str,
+) -> Result<Option<String>, LookupError> {
+    let texts: Vec<(String, String)> = kb
+        .string_rows(&format!(
+            "SELECT (LANG(?l) AS ?lang) ?l WHERE {{ {node} <{predicate}> ?l }}"
+        ))?
+        .into_iter()
+        .filter_map(|r| Some((r[0].clone().unwrap_or_default(), r[1].clone()?)))
+        .collect();
+    Ok(pick_lang(&texts, lang))
+}
+
+/// Every property of a procedure but those in `skip`, each value given as its label (or
+/// literal) in the language asked for, with the description, amount and currency a cost or
+/// evidence node carries.
+fn properties_of(
+    kb: &Kb,
+    iri: &str,
+    skip: &[String],
+    lang: &str,
+) -> Result<Vec<PropertyView>, LookupError> {
+    let rows = kb.rows(&format!(
+        "SELECT ?p ?o ?l (LANG(?l) AS ?ll) ?d (LANG(?d) AS ?dl) ?v ?c WHERE {{ <{iri}> ?p ?o .
+           OPTIONAL {{ ?o <{DCT}title>|<{SKOS}prefLabel>|<{RDFS}label>|<{CV}name> ?l }}
+           OPTIONAL {{ ?o <{DCT}description> ?d }}
+           OPTIONAL {{ ?o <{CV}value> ?v }} OPTIONAL {{ ?o <{CV}currency> ?c }} }}"
+    ))?;
+    #[derive(Default)]
+    struct Value {
+        labels: Vec<(String, String)>,
+        descriptions: Vec<(String, String)>,
+        value: Option<String>,
+        currency: Option<String>,
+    }
+    let mut by_property: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    for row in rows {
+        let text = |i: usize| row[i].as_ref().map(crate::store::term_string);
+        let (Some(p), Some(o)) = (text(0), row[1].as_ref()) else {
+            continue;
+        };
+        if skip.contains(&p) || p.ends_with("#type") {
+            continue;
+        }
+        let (key, literal_lang) = match o {
+            oxigraph::model::Term::Literal(l) => (
+                l.value().to_string(),
+                Some(l.language().unwrap_or_default().to_string()),
+            ),
+            other => (crate::store::term_string(other), None),
+        };
+        let v = by_property
+            .entry(p)
+            .or_default()
+            .entry(key.clone())
+            .or_default();
+        if let Some(l) = literal_lang {
+            v.labels.push((l, key));
+            continue;
+        }
+        if let (Some(l), Some(ll)) = (text(2), text(3)) {
+            v.labels.push((ll, l));
+        }
+        if let (Some(d), Some(dl)) = (text(4), text(5)) {
+            v.descriptions.push((dl, d));
+        }
+        v.value = v.value.take().or_else(|| text(6));
+        v.currency = v.currency.take().or_else(|| text(7));
+    }
+    Ok(by_property
+        .into_iter()
+        .map(|(property, values)| {
+            let literal_langs: BTreeSet<String> = values
+                .values()
+                .flat_map(|v| v.labels.iter().map(|(l, _)| l.clone()))
+                .collect();
+            let mut out = Vec::new();
+            for (key, v) in values {
+                // a plain literal property in several languages: keep the best language only
+                let is_literal = v.labels.len() == 1 && v.labels[0].1 == key;
+                if is_literal && !literal_langs.is_empty() {
+                    let best = best_lang(&literal_langs, lang);
+                    if v.labels[0].0 != best {
+                        continue;
+                    }
+                }
+                let mut parts = vec![pick_lang(&v.labels, lang).unwrap_or(key)];
+                if let Some(value) = v.value {
+                    parts.push(value);
+                }
+                if let Some(c) = v.currency {
+                    parts.push(c.rsplit('/').next().unwrap_or(&c).to_string());
+                }
+                if let Some(d) = pick_lang(&v.descriptions, lang) {
+                    parts.push(format!("({d})"));
+                }
+                out.push(parts.join(" "));
+            }
+            out.sort();
+            out.dedup();
+            PropertyView {
+                property,
+                values: out,
+            }
+        })
+        .collect())
+}
+
+/// The language to show among those present: the one asked for, else Italian, else English,
+/// else untagged, else the first.
+fn best_lang(present: &BTreeSet<String>, lang: &str) -> String {
+    [lang, "it", "en", ""]
+        .iter()
+        .find(|l| present.contains(**l))
+        .map(|l| l.to_string())
+        .or_else(|| present.iter().next().cloned())
+        .unwrap_or_default()
+}
+
+/// The text in the best language among `(language, text)` pairs.
+fn pick_lang(texts: &[(String, String)], lang: &str) -> Option<String> {
+    let present: BTreeSet<String> = texts.iter().map(|(l, _)| l.clone()).collect();
+    let best = best_lang(&present, lang);
+    texts
+        .iter()
+        .find(|(l, _)| *l == best)
+        .map(|(_, t)| t.clone())
+}
+
+fn literal(s: &str) -> String {
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| match c {
+            '"' => vec!['\\', '"'],
+            '\\' => vec!['\\', '\\'],
+            '\n' => vec!['\\', 'n'],
+            '\r' => vec!['\\', 'r'],
+            c => vec![c],
+        })
+        .collect();
+    format!("\"{escaped}\"")
+}
+
+/// Lowercase without accents, for matching words the way operators type them.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' => 'a',
+            'è' | 'é' | 'ê' => 'e',
+            'ì' | 'í' | 'î' => 'i',
+            'ò' | 'ó' | 'ô' => 'o',
+            'ù' | 'ú' | 'û' => 'u',
+            c => c,
+        })
+        .collect()
+}
+
+/// Writes a procedure for people.
+pub fn render_procedure(out: &mut impl std::io::Write, v: &ProcedureView) -> std::io::Result<()> {
+    writeln!(out, "{} ({})", v.title, v.id)?;
+    if let Some(d) = &v.description {
+        writeln!(out, "  {d}")?;
+    }
+    for p in &v.properties {
+        let name = p.property.rsplit(['#', '/']).next().unwrap_or(&p.property);
+        for value in &p.values {
+            writeln!(out, "  {name}: {value}")?;
+        }
+    }
+    writeln!(out, "legal bases, as in force on {}:", v.at)?;
+    for b in &v.legal_bases {
+        write!(out, "- {}", b.urn)?;
+        if let Some(r) = &b.role {
+            write!(out, " [{r}]")?;
+        }
+        writeln!(out)?;
+        if let Some(c) = &b.comment {
+            writeln!(out, "    {c}")?;
+        }
+        match (&b.text, b.in_kb, b.act_in_kb) {
+            (Some(t), _, _) => writeln!(out, "    {}", t)?,
+            (None, true, _) => writeln!(out, "    (not in force on {})", v.at)?,
+            (None, false, true) => writeln!(out, "    (this partition is not in the act held)")?,
+            (None, false, false) => writeln!(
+                out,
+                "    NOT IN THE KNOWLEDGE BASE: {}",
+                b.normattiva.as_deref().unwrap_or("")
+            )?,
+        }
+        if let Some(a) = &b.last_amendment {
+            writeln!(
+                out,
+                "    last amended ({}) by {} {}",
+                a.kind,
+                a.source.as_deref().unwrap_or("?"),
+                a.date.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a norm for people.
+pub fn render_norm(out: &mut impl std::io::Write, v: &NormView) -> std::io::Result<()> {
+    writeln!(out, "{} {}", v.iri, v.heading.as_deref().unwrap_or(""))?;
+    match (&v.text, v.in_kb) {
+        (Some(t), _) => writeln!(out, "  text on {}: {t}", v.at)?,
+        (None, true) => writeln!(out, "  not in force on {}", v.at)?,
+        (None, false) => writeln!(
+            out,
+            "  NOT IN THE KNOWLEDGE BASE: {}",
+            v.normattiva.as_deref().unwrap_or("")
+        )?,
+    }
+    for p in v.procedures.iter().chain(&v.procedures_via_parts) {
+        writeln!(
+            out,
+            "  procedure {} ({}){} via {}",
+            p.id,
+            p.title,
+            p.role
+                .as_deref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default(),
+            p.norm
+        )?;
+    }
+    for c in &v.cites {
+        writeln!(out, "  cites {c}")?;
+    }
+    for c in &v.cited_by {
+        writeln!(out, "  cited by {c}")?;
+    }
+    for a in &v.amendments {
+        writeln!(
+            out,
+            "  amended ({}) by {} {}",
+            a.kind,
+            a.source.as_deref().unwrap_or("?"),
+            a.date.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
+}
