@@ -14,6 +14,7 @@ pub mod model;
 pub mod parse;
 pub mod query;
 pub mod rdf;
+pub mod search;
 pub mod store;
 pub mod xml;
 
