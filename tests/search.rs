@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{fresh_dir, paesi, run_json, select};
+use common::{fresh_dir, paesi, select};
 
 const TU: &str = "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286";
 const TU_URN: &str = "urn:nir:stato:decreto.legislativo:1998-07-25;286";
@@ -84,11 +84,24 @@ fn in_force(from: &str, until: &Option<String>, at: &str) -> bool {
     from <= at && until.as_deref().is_none_or(|u| u > at)
 }
 
-/// `paesi search --json` with these arguments.
+/// `paesi search --json` with these arguments; exit code 0 with hits, 1 without.
 fn search(data: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["search", "--json"];
-    all.extend_from_slice(args);
-    run_json(data, &all)
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .args(["search", "--json"])
+        .args(args)
+        .output()
+        .expect("run paesi search");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let expected = if v["total"] == 0 { 1 } else { 0 };
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    v
 }
 
 /// (iri, version) of each hit.

@@ -85,9 +85,9 @@ fn recall_at_10_and_mrr_on_operator_questions() {
     let recall = found as f64 / qs.len() as f64;
     let mrr = reciprocal / qs.len() as f64;
     println!("recall@10 {recall:.3} ({found}/{}), MRR {mrr:.3}", qs.len());
-    // the floor the current analyzer reaches; raise it as the ranking improves
-    assert!(recall >= 0.8, "recall@10 {recall:.3}");
-    assert!(mrr >= 0.5, "MRR {mrr:.3}");
+    // measured 24/26 = 0.923 and MRR 0.827: the floor guards against regressions
+    assert!(recall >= 0.9, "recall@10 {recall:.3}");
+    assert!(mrr >= 0.8, "MRR {mrr:.3}");
 }
 
 #[test]

@@ -256,23 +256,46 @@ impl TextIndex {
         })
     }
 
-    /// Opens the index and repairs what disagrees with the store: graphs missing or stale
-    /// in the index are (re)indexed, graphs the store no longer has are deleted. When a
-    /// running ingest holds the index, nothing is checked (`busy`): it updates the index
-    /// when it ends.
+    /// Opens the index and repairs what disagrees with the store, comparing the graphs the
+    /// store and the index have (cheap: no quad is read): graphs missing from the index are
+    /// indexed, graphs the store no longer has are deleted. After an interrupted ingest every
+    /// graph's quad count and content are compared too. When a running ingest holds the
+    /// index, nothing is repaired (`busy`): it updates the index when it ends.
     pub fn open(kb: &Kb) -> Result<(TextIndex, Repair), SearchError> {
+        Self::open_checked(kb, false)
+    }
+
+    /// Like [`TextIndex::open`], also comparing every graph's quad count with its stamp (one
+    /// pass over the store: for a long-running server, or after writes that bypassed ingest).
+    pub fn open_verified(kb: &Kb) -> Result<(TextIndex, Repair), SearchError> {
+        Self::open_checked(kb, true)
+    }
+
+    fn open_checked(kb: &Kb, counts: bool) -> Result<(TextIndex, Repair), SearchError> {
         let index = Self::open_unchecked(kb)?;
-        let repair = match index.try_writer()? {
-            Some(mut writer) => {
-                let repair = index.repair(kb, &mut writer)?;
-                writer.wait_merging_threads()?;
-                repair
-            }
-            None => Repair {
-                busy: true,
-                ..Repair::default()
-            },
+        let busy = Repair {
+            busy: true,
+            ..Repair::default()
         };
+        if index.pending_marker().exists() {
+            // an ingest is running, or was interrupted: only the second may be repaired
+            let Some(mut writer) = index.try_writer()? else {
+                return Ok((index, busy));
+            };
+            let repair = index.plan(kb, true, true)?;
+            index.apply(kb, &mut writer, &repair)?;
+            writer.wait_merging_threads()?;
+            return Ok((index, repair));
+        }
+        let repair = index.plan(kb, counts, false)?;
+        if repair.is_clean() {
+            return Ok((index, repair));
+        }
+        let Some(mut writer) = index.try_writer()? else {
+            return Ok((index, busy));
+        };
+        index.apply(kb, &mut writer, &repair)?;
+        writer.wait_merging_threads()?;
         Ok((index, repair))
     }
 
@@ -281,7 +304,7 @@ impl TextIndex {
         let index = Self::open_unchecked(kb)?;
         let mut writer = index.wait_writer()?;
         writer.delete_all_documents()?;
-        let graphs: Vec<String> = store_graphs(kb)?.into_keys().collect();
+        let graphs: Vec<String> = store_graph_names(kb)?.into_keys().collect();
         let done = index.index_graphs(kb, &mut writer, &graphs)?;
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -325,28 +348,31 @@ impl TextIndex {
         }
     }
 
-    /// Compares the index with the store and repairs it (one commit).
-    fn repair(&self, kb: &Kb, writer: &mut IndexWriter) -> Result<Repair, SearchError> {
-        let store = store_graphs(kb)?;
+    /// Compares the index with the store: the graph sets always, the quad counts when
+    /// `counts`, the content fingerprints when `deep`.
+    fn plan(&self, kb: &Kb, counts: bool, deep: bool) -> Result<Repair, SearchError> {
+        let store = if counts || deep {
+            store_graphs(kb)?
+        } else {
+            store_graph_names(kb)?
+        };
         let stamps = self.stamps()?;
-        // an ingest that started but never reached its index commit: compare content too
-        let verified = self.pending_marker().exists();
         let mut repair = Repair {
             graphs: store.len(),
-            verified,
+            verified: deep,
             ..Repair::default()
         };
         for g in stamps.keys() {
             if !store.contains_key(g) {
-                writer.delete_term(Term::from_field_text(self.fields.graph, g));
                 repair.deleted.push(g.clone());
             }
         }
+        repair.deleted.sort();
         for (g, quads) in &store {
             let stale = match stamps.get(g) {
                 None => true,
-                Some(s) if s.quads != *quads => true,
-                Some(s) if verified => {
+                Some(s) if (counts || deep) && Some(s.quads) != *quads => true,
+                Some(s) if deep => {
                     let e = entries_for_graph(kb.store(), &NamedNode::new_unchecked(g.as_str()))?;
                     e.fingerprint != s.fingerprint || e.quads != s.quads
                 }
@@ -356,13 +382,20 @@ impl TextIndex {
                 repair.indexed.push(g.clone());
             }
         }
+        Ok(repair)
+    }
+
+    /// Applies a plan in one commit and clears the mark of an interrupted ingest.
+    fn apply(&self, kb: &Kb, writer: &mut IndexWriter, repair: &Repair) -> Result<(), SearchError> {
+        for g in &repair.deleted {
+            writer.delete_term(Term::from_field_text(self.fields.graph, g));
+        }
         self.index_graphs(kb, writer, &repair.indexed)?;
         if !repair.is_clean() {
             writer.commit()?;
             self.reader.reload()?;
         }
-        self.clear_pending()?;
-        Ok(repair)
+        self.clear_pending()
     }
 
     /// Replaces the entries of these graphs by what the store holds now (deleting those the
@@ -641,9 +674,24 @@ fn marked(snippet: &tantivy::snippet::Snippet, markers: &Markers) -> String {
     out.trim().to_string()
 }
 
-/// Every named graph of the store with its number of quads.
-fn store_graphs(kb: &Kb) -> Result<BTreeMap<String, u64>, SearchError> {
+/// Every named graph of the store (without reading its quads).
+fn store_graph_names(kb: &Kb) -> Result<BTreeMap<String, Option<u64>>, SearchError> {
     let mut out = BTreeMap::new();
+    for g in kb.store().named_graphs() {
+        let g = g.map_err(|e| SearchError::Store(e.to_string()))?;
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g {
+            out.insert(n.as_str().to_string(), None);
+        }
+    }
+    Ok(out)
+}
+
+/// Every named graph of the store with its number of quads (one pass over the store).
+fn store_graphs(kb: &Kb) -> Result<BTreeMap<String, Option<u64>>, SearchError> {
+    let mut out = store_graph_names(kb)?;
+    for v in out.values_mut() {
+        *v = Some(0);
+    }
     let results = kb
         .query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         .map_err(|e| SearchError::Store(e.to_string()))?;
@@ -653,7 +701,7 @@ fn store_graphs(kb: &Kb) -> Result<BTreeMap<String, u64>, SearchError> {
             if let (Some(RdfTerm::NamedNode(g)), Some(RdfTerm::Literal(n))) =
                 (row.get("g"), row.get("n"))
             {
-                out.insert(g.as_str().to_string(), n.value().parse().unwrap_or(0));
+                out.insert(g.as_str().to_string(), Some(n.value().parse().unwrap_or(0)));
             }
         }
     }
@@ -677,7 +725,8 @@ impl IngestHook {
             let mut writer = index.wait_writer()?;
             // a mark left by an interrupted ingest: repair before it is overwritten
             if index.pending_marker().exists() {
-                index.repair(kb, &mut writer)?;
+                let repair = index.plan(kb, true, true)?;
+                index.apply(kb, &mut writer, &repair)?;
             }
             let marker = index.pending_marker();
             std::fs::write(&marker, b"an ingest is writing the store\n")
