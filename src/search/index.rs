@@ -497,6 +497,12 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// Sees what other processes (an ingest) committed since the index was opened: a
+    /// long-running reader (the HTTP server) calls it before searching, or periodically.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
     /// Entries in the index (stamps not counted).
     pub fn entries(&self) -> Result<usize, SearchError> {
         let searcher = self.reader.searcher();
