@@ -436,6 +436,9 @@ const COMMIT_QUADS: usize = 1_000_000;
 /// Ingests the inputs into the store.
 pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     let started = Instant::now();
+    // --- text index (issue 5): held from before the store is written ---
+    let text_index = crate::search::IngestHook::begin(kb);
+    // --- end text index ---
     let mut report = Report::default();
     let bar = progress_bar(inputs.len(), opts.progress);
     let next = AtomicUsize::new(0);
@@ -474,6 +477,14 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     });
     link_expressions(kb, &mut report);
     bar.finish_and_clear();
+    // --- text index (issue 5): the graphs written are searchable when ingest returns ---
+    let written: Vec<String> = report.files.iter().map(|f| f.graph.clone()).collect();
+    if let Err(e) = text_index.finish(kb, &written) {
+        report
+            .failures
+            .push(Failure::plain("<text index>", e.to_string()));
+    }
+    // --- end text index ---
     report.failed = report.failures.len();
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     report.seconds = started.elapsed().as_secs_f64();

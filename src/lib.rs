@@ -17,6 +17,7 @@ pub mod parse;
 pub mod procedure;
 pub mod query;
 pub mod rdf;
+pub mod search;
 pub mod store;
 pub mod xml;
 

@@ -121,6 +121,50 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Full-text search in Italian over articles, commi, points and procedures.
+    Search {
+        /// The words to find (all required; `OR` between alternatives, `"…"` for a phrase).
+        query: String,
+        /// Only entries of this kind: article, paragraph (comma), point, procedure.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<paesi::search::Kind>,
+        /// Only entries of this act: a URN:NIR, AKN IRI or canonical IRI.
+        #[arg(long)]
+        act: Option<String>,
+        /// Only entries of acts of this canonical type (`legge`, `decreto.legislativo`…).
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        /// Only entries in force on this day. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        at: Option<String>,
+        /// Every version, whatever its period (overrides --at).
+        #[arg(long)]
+        all_versions: bool,
+        /// Hits per page.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Hits to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the full-text index from the store.
+    Reindex {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure search latency over a list of queries (one per line in FILE).
+    #[command(hide = true)]
+    BenchSearch {
+        /// Queries, one per line.
+        file: PathBuf,
+        /// Times each query is run.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -179,7 +223,52 @@ fn try_main() -> Result<ExitCode, AnyError> {
             json,
         } => cmd_norm(&cli.data, &identifier, at, &lang, json),
         Command::Gaps { json } => cmd_gaps(&cli.data, json),
+        Command::Search {
+            query,
+            kind,
+            act,
+            doc_type,
+            at,
+            all_versions,
+            limit,
+            offset,
+            json,
+        } => {
+            let at = if all_versions {
+                None
+            } else {
+                Some(at.unwrap_or_else(paesi::dates::today))
+            };
+            let act = act.map(|a| canonical_act(&a)).transpose()?;
+            let filters = paesi::search::Filters {
+                kind,
+                act,
+                doc_type,
+                at,
+            };
+            cmd_search(&cli.data, &query, &filters, limit, offset, json)
+        }
+        Command::Reindex { json } => cmd_reindex(&cli.data, json),
+        Command::BenchSearch { file, rounds } => cmd_bench_search(&cli.data, &file, rounds),
     }
+}
+
+/// A `--kind` value.
+fn parse_kind(s: &str) -> Result<paesi::search::Kind, String> {
+    paesi::search::Kind::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a kind (article, paragraph, point, procedure)"))
+}
+
+/// The canonical IRI of the act an identifier names: a canonical IRI as it is, a URN:NIR, an
+/// AKN IRI or an ELI (of the act or of one of its partitions) resolved to its act.
+fn canonical_act(identifier: &str) -> Result<String, AnyError> {
+    let id = identifier.trim();
+    if id.starts_with(paesi::ids::BASE) {
+        return Ok(id.to_string());
+    }
+    let target =
+        paesi::ids::resolve_href(id, None).map_err(|e| format!("--act {identifier:?}: {e}"))?;
+    Ok(target.work.iri())
 }
 
 /// A `--at` value: an ISO date.
@@ -267,7 +356,13 @@ fn cmd_query(
     let kb = Kb::open_read_only(data)?;
     let at = at.unwrap_or_else(paesi::dates::today);
     let text = paesi::dates::bind_date(&text, "at", &at);
-    let results = kb.query(&text)?;
+    let results = if paesi::search::sparql::uses_service(&text) {
+        let (index, repair) = paesi::search::TextIndex::open(&kb)?;
+        report_repair(&repair);
+        kb.query_with(&text, paesi::search::sparql::evaluator(&index))?
+    } else {
+        kb.query(&text)?
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_results(results, format, &mut out)?;
     out.flush()?;
@@ -497,5 +592,139 @@ fn cmd_export(data: &Path) -> Result<ExitCode, AnyError> {
         .store()
         .dump_to_writer(oxigraph::io::RdfFormat::NQuads, out)?;
     out.into_inner().map_err(|e| e.into_error())?.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says on standard error what opening the text index repaired.
+fn report_repair(repair: &paesi::search::Repair) {
+    if repair.busy {
+        eprintln!("paesi: text index: an ingest is updating it; searching it as it is");
+    }
+    if !repair.is_clean() {
+        eprintln!(
+            "paesi: text index repaired: {} graphs (re)indexed, {} deleted{}",
+            repair.indexed.len(),
+            repair.deleted.len(),
+            if repair.verified {
+                " (after an interrupted ingest)"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// `paesi search`: full-text search in Italian, with filters.
+fn cmd_search(
+    data: &Path,
+    query: &str,
+    filters: &paesi::search::Filters,
+    limit: usize,
+    offset: usize,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let (index, repair) = paesi::search::TextIndex::open(&kb)?;
+    report_repair(&repair);
+    let hits = index.search(query, filters, limit, offset)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &hits)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{} hits", hits.total)?;
+        for (i, h) in hits.hits.iter().enumerate() {
+            writeln!(
+                out,
+                "{:>3}. {}  [{:.2}] ({})",
+                offset + i + 1,
+                h.citation,
+                h.score,
+                period(&h.from, &h.until)
+            )?;
+            writeln!(out, "     {}", h.iri)?;
+            writeln!(out, "     {}", h.snippet)?;
+        }
+    }
+    out.flush()?;
+    Ok(if hits.total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `paesi reindex`: rebuild the text index from the store.
+fn cmd_reindex(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let started = std::time::Instant::now();
+    let (_, done) = paesi::search::TextIndex::reindex(&kb)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut v = serde_json::to_value(&done)?;
+        v["seconds"] = serde_json::json!(seconds);
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} graphs, {} entries indexed in {:.2} s ({:.0} entries/s)",
+            done.graphs,
+            done.entries,
+            seconds,
+            done.entries as f64 / seconds.max(1e-9)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi bench-search`: search latency over a list of queries (in force today, 10 hits).
+fn cmd_bench_search(data: &Path, file: &Path, rounds: usize) -> Result<ExitCode, AnyError> {
+    let queries: Vec<String> = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    if queries.is_empty() {
+        return Err(format!("{}: no queries", file.display()).into());
+    }
+    let kb = Kb::open_read_only(data)?;
+    let started = std::time::Instant::now();
+    let (index, repair) = paesi::search::TextIndex::open(&kb)?;
+    let open_seconds = started.elapsed().as_secs_f64();
+    report_repair(&repair);
+    let filters = paesi::search::Filters {
+        at: Some(paesi::dates::today()),
+        ..Default::default()
+    };
+    let mut micros = Vec::with_capacity(queries.len() * rounds);
+    let mut hits = 0;
+    for _ in 0..rounds.max(1) {
+        for q in &queries {
+            let t = std::time::Instant::now();
+            hits += index.search(q, &filters, 10, 0)?.hits.len();
+            micros.push(t.elapsed().as_micros());
+        }
+    }
+    micros.sort_unstable();
+    let pct = |p: f64| micros[((micros.len() - 1) as f64 * p).round() as usize];
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} entries; open+check {:.3} s; {} searches ({} queries x {} rounds), {} hits; p50 {} µs, p90 {} µs, p99 {} µs, max {} µs",
+        index.entries()?,
+        open_seconds,
+        micros.len(),
+        queries.len(),
+        rounds.max(1),
+        hits,
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        micros[micros.len() - 1]
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -77,6 +77,11 @@ impl Kb {
         })
     }
 
+    /// The data directory (the store's files; the text index lives in `index/` inside it).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The underlying oxigraph store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -158,7 +163,17 @@ impl Kb {
 
     /// Runs a SPARQL query over the union of all graphs (the default graph is their union).
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
-        let mut prepared = SparqlEvaluator::new()
+        self.query_with(sparql, SparqlEvaluator::new())
+    }
+
+    /// Like [`Kb::query`], with an evaluator that may answer `SERVICE` blocks itself (the
+    /// text index: `search::sparql::evaluator`).
+    pub fn query_with(
+        &self,
+        sparql: &str,
+        evaluator: SparqlEvaluator,
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
         if prepared.dataset().is_default_dataset() {

@@ -1,0 +1,105 @@
+//! Full-text search in Italian over the knowledge base.
+//!
+//! The index (tantivy, in `{data dir}/index`) holds one entry per partition version (article,
+//! comma, point) and per procedure, read from the store ([`entry`]), analysed for Italian
+//! ([`analyzer`]), cited the way lawyers cite ([`citation`]). It is kept consistent with the
+//! store ([`index`]: per-graph stamps checked at open, ingest hook) and reachable from SPARQL
+//! through a `SERVICE` ([`sparql`]).
+
+pub mod analyzer;
+pub mod citation;
+pub mod entry;
+pub mod index;
+pub mod sparql;
+
+use std::path::PathBuf;
+
+pub use entry::{Entry, Kind};
+pub use index::{Filters, Hit, Hits, Indexed, IngestHook, Markers, Repair, TextIndex};
+
+/// Errors of the search layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// tantivy failed.
+    #[error("text index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index directory could not be opened.
+    #[error("text index: {0}")]
+    Index(String),
+    /// A file of the index could not be read or written.
+    #[error("text index {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// Another process (a running ingest) holds the index writer.
+    #[error("text index {0}: another process keeps writing it")]
+    Busy(PathBuf),
+    /// Reading the store failed.
+    #[error("store: {0}")]
+    Store(String),
+    /// The query cannot be searched.
+    #[error("search query: {0}")]
+    Query(String),
+    /// A date is not `YYYY-MM-DD`.
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    Date(String),
+}
+
+impl From<crate::store::StoreError> for SearchError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SearchError::Store(e.to_string())
+    }
+}
+
+/// Dates as day numbers since 1970-01-01, the form range filters use.
+pub mod days {
+    /// The day number of `YYYY-MM-DD` (a bare year `YYYY` is its first of January).
+    pub fn from_iso(s: &str) -> Option<i64> {
+        let s = s.trim();
+        let (y, m, d) = if s.len() == 4 {
+            (s.parse::<i64>().ok()?, 1, 1)
+        } else {
+            let date = crate::dates::parse(s)?;
+            (
+                date[..4].parse().ok()?,
+                date[5..7].parse().ok()?,
+                date[8..10].parse().ok()?,
+            )
+        };
+        // Howard Hinnant's days_from_civil
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe - 719_468)
+    }
+
+    /// `YYYY-MM-DD` of a day number.
+    pub fn to_iso(days: i64) -> String {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn day_numbers() {
+            assert_eq!(from_iso("1970-01-01"), Some(0));
+            assert_eq!(from_iso("2000-03-01"), Some(11_017));
+            assert_eq!(from_iso("1998"), from_iso("1998-01-01"));
+            assert_eq!(from_iso("1998-02-30"), None);
+            assert_eq!(to_iso(11_016), "2000-02-29");
+            assert_eq!(to_iso(from_iso("1998-07-25").unwrap_or(0)), "1998-07-25");
+        }
+    }
+}
