@@ -212,12 +212,32 @@ pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntrie
             .find_map(|c| c.strip_prefix(PAESI))
             .map(str::to_string)
     };
-    for (iri, n) in &nodes {
-        let is_procedure = n
-            .class
+    let is_procedure = |n: &Node| {
+        n.class
             .iter()
-            .any(|c| c == CPSV_PUBLIC_SERVICE || c.as_str() == format!("{PAESI}Procedure"));
-        if is_procedure {
+            .any(|c| c == CPSV_PUBLIC_SERVICE || c.as_str() == format!("{PAESI}Procedure"))
+    };
+    // a procedure's graph also describes its requirements, documents, costs and output: their
+    // titles and descriptions are searched with the procedure ("quanto costa il rinnovo")
+    let mut details: Vec<(&String, String)> = nodes
+        .iter()
+        .filter(|(_, n)| n.act.is_none() && !is_procedure(n))
+        .flat_map(|(iri, n)| {
+            [pick(&n.title), pick(&n.description)]
+                .into_iter()
+                .flatten()
+                .map(move |t| (iri, t))
+        })
+        .collect();
+    details.sort();
+    let details: Vec<String> = details.into_iter().map(|(_, t)| t).collect();
+    for (iri, n) in &nodes {
+        if is_procedure(n) {
+            let mut text = pick(&n.description).unwrap_or_default();
+            for d in &details {
+                text.push('\n');
+                text.push_str(d);
+            }
             entries.push(Entry {
                 kind: Kind::Procedure,
                 iri: iri.clone(),
@@ -228,7 +248,7 @@ pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntrie
                 urn: None,
                 number: None,
                 heading: pick(&n.title),
-                text: pick(&n.description).unwrap_or_default(),
+                text,
                 citation: pick(&n.title).unwrap_or_else(|| iri.clone()),
                 from: n.from.clone(),
                 until: n.until.clone(),
