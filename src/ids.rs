@@ -301,12 +301,23 @@ fn normalize_number(s: &str) -> String {
     }
 }
 
-/// Number of a partition (`2-bis`, `2 bis`, `2.bis` → `2bis`).
+/// Number of a partition (`2-bis`, `2 bis`, `2.bis` → `2bis`); a dot between digits is kept,
+/// so that article 9.1 (`9.1`) stays apart from article 91.
 fn normalize_num(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = c == '.'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if between_digits {
+            out.push('.');
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Words dropped from canonical type and authority names.
@@ -1351,6 +1362,21 @@ fn looks_like_partition(lower: &str) -> bool {
 #[cfg(test)]
 mod act_of_tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_article_number_keeps_its_dot() {
+        assert_eq!(normalize_partition("art9.1").as_deref(), Ok("art9.1"));
+        assert_eq!(normalize_partition("art91").as_deref(), Ok("art91"));
+        assert_eq!(
+            normalize_partition("art19-com1.1").as_deref(),
+            Ok("art19-com1.1")
+        );
+        assert_eq!(
+            normalize_partition("art_1__para_1.__point_a").as_deref(),
+            Ok("art1-com1-leta")
+        );
+        assert_eq!(normalize_partition("art_2.bis").as_deref(), Ok("art2bis"));
+    }
 
     #[test]
     fn the_act_of_a_partition_iri() {

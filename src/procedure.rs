@@ -115,7 +115,8 @@ pub struct LegalBasisView {
     pub in_kb: bool,
     /// True when its act is in the knowledge base.
     pub act_in_kb: bool,
-    /// The text in force on the day asked about (None when not in the KB or not in force).
+    /// The text in force on the day asked about, with the partitions inside it (None when not
+    /// in the KB or not in force).
     pub text: Option<String>,
     /// The latest modification of the partition (or of the article holding it), if any.
     pub last_amendment: Option<Amendment>,
@@ -266,7 +267,11 @@ fn basis_view(
                 .join(" ")
         })
         .filter(|s| !s.is_empty());
-    let text = if in_kb { text_at(kb, &norm, at)? } else { None };
+    let text = if in_kb {
+        full_text_at(kb, &norm, at)?
+    } else {
+        None
+    };
     let last_amendment = amendments(kb, &norm)?.into_iter().last();
     let normattiva = (!act_in_kb).then(|| {
         let act_urn = urn.split('~').next().unwrap_or(&urn);
@@ -284,6 +289,49 @@ fn basis_view(
         last_amendment,
         normattiva,
     })
+}
+
+/// The whole text of a partition on `at`: its own text followed by that of every partition
+/// inside it in force then (a comma with its letters), one per line, in document order.
+/// None when the partition itself is not in force on that day.
+pub fn full_text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
+    if !in_force(kb, partition, at)? {
+        return Ok(None);
+    }
+    let mut lines: Vec<String> = text_at(kb, partition, at)?.into_iter().collect();
+    let parts = kb.string_rows(&format!(
+        "SELECT ?d ?n WHERE {{ ?d <{ELI}is_part_of>+ <{partition}> ; <{PAESI}order> ?o .
+           OPTIONAL {{ ?d <{ELI}number> ?n }} }} ORDER BY ?o"
+    ))?;
+    for row in parts {
+        let Some(d) = row[0].as_deref() else { continue };
+        if let Some(t) = text_at(kb, d, at)?.filter(|t| !t.is_empty()) {
+            lines.push(match &row[1] {
+                Some(n) => format!("{n} {t}"),
+                None => t,
+            });
+        }
+    }
+    Ok(Some(lines.join("\n")))
+}
+
+/// True when a partition is in force on `at`: through one of its versions when it has some,
+/// else by its own period (no period: always).
+pub fn in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupError> {
+    let day = format!("\"{at}\"^^<http://www.w3.org/2001/XMLSchema#date>");
+    Ok(kb.count(&format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{
+           {{ <{partition}> <{PAESI}version> ?v .
+              OPTIONAL {{ ?v <{ELI}first_date_entry_in_force> ?from }}
+              OPTIONAL {{ ?v <{ELI}date_no_longer_in_force> ?until }} }}
+           UNION
+           {{ FILTER NOT EXISTS {{ <{partition}> <{PAESI}version> ?any }}
+              <{partition}> <{PAESI}act> ?act .
+              OPTIONAL {{ <{partition}> <{ELI}first_date_entry_in_force> ?from }}
+              OPTIONAL {{ <{partition}> <{ELI}date_no_longer_in_force> ?until }} }}
+           FILTER((!BOUND(?from) || ?from <= {day}) && (!BOUND(?until) || ?until > {day}))
+         }}"
+    ))? > 0)
 }
 
 /// The text of a partition in force on `at`: the version in force then, or, for a partition
@@ -351,7 +399,7 @@ pub struct NormView {
     pub heading: Option<String>,
     /// The day asked about.
     pub at: String,
-    /// Its text in force on that day.
+    /// Its text in force on that day, with the partitions inside it.
     pub text: Option<String>,
     /// Procedures whose legal basis is this very partition.
     pub procedures: Vec<RelyingProcedure>,
@@ -438,7 +486,11 @@ pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView,
     let cited_by = column(format!(
         "SELECT DISTINCT ?c WHERE {{ ?c <{ELI}cites> <{iri}> }} ORDER BY ?c"
     ))?;
-    let text = if in_kb { text_at(kb, &iri, at)? } else { None };
+    let text = if in_kb {
+        full_text_at(kb, &iri, at)?
+    } else {
+        None
+    };
     let normattiva = if in_kb {
         None
     } else {
