@@ -33,6 +33,8 @@ pub struct Relinked {
     pub versions_created: usize,
     /// Versions closed by a later expression (in the timeline graph).
     pub versions_closed: usize,
+    /// The act's document graphs, oldest first (each may have changed).
+    pub graphs: Vec<String>,
 }
 
 /// Links the expressions of the act with canonical IRI `act` (see the module doc).
@@ -40,6 +42,10 @@ pub fn relink(kb: &Kb, act: &str) -> Result<Relinked, StoreError> {
     let expressions = expressions_of(kb, act)?;
     let mut done = Relinked {
         expressions: expressions.len(),
+        graphs: expressions
+            .iter()
+            .map(|e| e.graph.as_str().to_string())
+            .collect(),
         ..Relinked::default()
     };
     let timeline = timeline_graph(act);

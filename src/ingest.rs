@@ -158,6 +158,9 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Acts of this run that have several expressions (document graphs), linked in time.
     pub expressions: Vec<ActExpressions>,
+    /// The text-index entries of the graphs written, by graph (not reported).
+    #[serde(skip)]
+    pub index_entries: std::collections::HashMap<String, crate::search::GraphEntries>,
 }
 
 /// An act with several expressions, after they were linked in time.
@@ -171,6 +174,8 @@ pub struct ActExpressions {
     pub versions_created: usize,
     /// Versions that a later expression closes.
     pub versions_closed: usize,
+    /// Its document graphs, oldest first.
+    pub graphs: Vec<String>,
 }
 
 /// What one ingested file became.
@@ -231,6 +236,8 @@ struct Mapped {
     unresolved_references: usize,
     modifications: usize,
     unresolved_destinations: usize,
+    /// Its text-index entries, made here (in parallel) from the quads it writes.
+    entries: Option<crate::search::GraphEntries>,
 }
 
 /// Reads, parses and maps one input (no store access): the part that runs in parallel.
@@ -265,6 +272,11 @@ fn prepare(input: &Input) -> Result<Mapped, Failure> {
         },
     })?;
     let (graph, quads, counts) = rdf::map(&doc);
+    let entries = Some(crate::search::entries_from_quads(
+        graph.as_str(),
+        &quads,
+        &[],
+    ));
     Ok(Mapped {
         name,
         bytes: bytes.len() as u64,
@@ -281,6 +293,7 @@ fn prepare(input: &Input) -> Result<Mapped, Failure> {
         unresolved_references: doc.references.iter().filter(|r| r.target.is_none()).count(),
         modifications: counts.modifications,
         unresolved_destinations: counts.unresolved_destinations,
+        entries,
     })
 }
 
@@ -331,7 +344,13 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
             unsupported: false,
         })?;
     }
+    let entries = Some(crate::search::entries_from_quads(
+        graph.as_str(),
+        &quads,
+        &[],
+    ));
     Ok(Mapped {
+        entries,
         name: name.to_string(),
         bytes: bytes.len() as u64,
         graph,
@@ -400,7 +419,7 @@ impl<'a> Pending<'a> {
         if let Some(loader) = self.loader.take() {
             match loader.commit() {
                 Ok(()) => {
-                    for m in &self.members {
+                    for m in &mut self.members {
                         count(report, m);
                     }
                 }
@@ -478,8 +497,17 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     link_expressions(kb, &mut report);
     bar.finish_and_clear();
     // --- text index (issue 5): the graphs written are searchable when ingest returns ---
-    let written: Vec<String> = report.files.iter().map(|f| f.graph.clone()).collect();
-    if let Err(e) = text_index.finish(kb, &written) {
+    // the graphs written, and every graph of an act whose expressions were relinked (changed
+    // after they were written: read back from the store)
+    let mut written: Vec<String> = report.files.iter().map(|f| f.graph.clone()).collect();
+    let mut made = std::mem::take(&mut report.index_entries);
+    for linked in &report.expressions {
+        for g in &linked.graphs {
+            made.remove(g);
+            written.push(g.clone());
+        }
+    }
+    if let Err(e) = text_index.finish(kb, &written, made) {
         report
             .failures
             .push(Failure::plain("<text index>", e.to_string()));
@@ -510,6 +538,7 @@ fn link_expressions(kb: &Kb, report: &mut Report) {
                 expressions: r.expressions,
                 versions_created: r.versions_created,
                 versions_closed: r.versions_closed,
+                graphs: r.graphs,
             }),
             Ok(_) => {}
             Err(e) => failures.push(Failure::plain(act, format!("linking its expressions: {e}"))),
@@ -548,7 +577,7 @@ fn write_one<'a>(
         match kb.replace_graph(&m.graph, &m.quads) {
             Ok(()) => {
                 m.replaced = true;
-                count(report, &m);
+                count(report, &mut m);
             }
             Err(e) => report.failures.push(Failure::plain(&m.name, e.to_string())),
         }
@@ -563,7 +592,10 @@ fn write_one<'a>(
     }
 }
 
-fn count(report: &mut Report, m: &Mapped) {
+fn count(report: &mut Report, m: &mut Mapped) {
+    if let Some(e) = m.entries.take() {
+        report.index_entries.insert(m.graph.as_str().to_string(), e);
+    }
     if m.is_document {
         report.documents += 1;
     } else {

@@ -121,6 +121,20 @@ fn a_newer_expression_adds_versions_and_keeps_history() {
     assert_eq!(current.len(), 1);
     assert_eq!(current[0]["t"], after[0]);
 
+    // the text index follows: the old wording is found on a day of the first expression only
+    let search = |data: &Path, at: &str| -> u64 {
+        let out = paesi()
+            .arg("--data")
+            .arg(data)
+            .args(["search", "--json", "--at", at, &format!("\"{OLD_WORDS}\"")])
+            .output()
+            .expect("run search");
+        let hits: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        hits["total"].as_u64().expect("total")
+    };
+    assert_eq!(search(&data, "2010-01-01"), 1);
+    assert_eq!(search(&data, "2021-01-01"), 0);
+
     // re-ingesting either expression changes nothing
     let before_quads = quads(&data);
     let again = ingest(&data, &[&later, &original]);
@@ -135,6 +149,8 @@ fn a_newer_expression_adds_versions_and_keeps_history() {
     assert_eq!(quads(&reversed), before_quads);
     assert_eq!(text_at(&reversed, "art1-com2", "2010-01-01"), before);
     assert_eq!(text_at(&reversed, "art1-com2", "2021-01-01"), after);
+    assert_eq!(search(&reversed, "2010-01-01"), 1);
+    assert_eq!(search(&reversed, "2021-01-01"), 0);
 
     // history lists both versions with their periods
     let out = paesi()

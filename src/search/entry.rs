@@ -139,16 +139,47 @@ fn pick(values: &[(String, String)]) -> Option<String> {
 
 /// Reads one graph of the store and makes its entries.
 pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntries, SearchError> {
-    let mut nodes: HashMap<String, Node> = HashMap::new();
-    let mut quads = 0u64;
+    let mut quads = Vec::new();
     for q in store.quads_for_pattern(
         None,
         None,
         None,
         Some(GraphNameRef::NamedNode(graph.as_ref())),
     ) {
-        let q = q.map_err(|e| SearchError::Store(e.to_string()))?;
-        quads += 1;
+        quads.push(q.map_err(|e| SearchError::Store(e.to_string()))?);
+    }
+    // the end dates that a later expression of the act gives to this graph's versions
+    let mut context = Vec::new();
+    let timeline = timeline_of(graph.as_str());
+    for q in store.quads_for_pattern(
+        None,
+        None,
+        None,
+        Some(GraphNameRef::NamedNode(timeline.as_ref())),
+    ) {
+        context.push(q.map_err(|e| SearchError::Store(e.to_string()))?);
+    }
+    Ok(entries_from_quads(graph.as_str(), &quads, &context))
+}
+
+/// The timeline graph of the act a document graph belongs to (see `crate::expressions`).
+fn timeline_of(graph: &str) -> NamedNode {
+    let base = graph.split("/@").next().unwrap_or(graph);
+    NamedNode::new_unchecked(format!("{base}/timeline"))
+}
+
+/// Makes the entries of one graph from its quads (as written by ingest, or read back from
+/// the store): the one place entries are made, so ingest and `reindex` agree.
+/// `context` holds quads of other graphs that complete these (the act's timeline): they add
+/// properties, not entries, and are not counted in the stamp.
+pub fn entries_from_quads(
+    graph: &str,
+    graph_quads: &[oxigraph::model::Quad],
+    context: &[oxigraph::model::Quad],
+) -> GraphEntries {
+    let mut nodes: HashMap<String, Node> = HashMap::new();
+    let quads = graph_quads.len() as u64;
+    for q in graph_quads.iter().chain(context) {
         let oxigraph::model::NamedOrBlankNode::NamedNode(s) = &q.subject else {
             continue;
         };
@@ -205,7 +236,7 @@ pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntrie
         }
     }
     let mut entries = Vec::new();
-    let graph_name = graph.as_str().to_string();
+    let graph_name = graph.to_string();
     let class_of = |n: &Node| -> Option<String> {
         n.class
             .iter()
@@ -221,7 +252,9 @@ pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntrie
     // titles and descriptions are searched with the procedure ("quanto costa il rinnovo")
     let mut details: Vec<(&String, String)> = nodes
         .iter()
-        .filter(|(_, n)| n.act.is_none() && !is_procedure(n))
+        .filter(|(_, n)| {
+            n.act.is_none() && !is_procedure(n) && !n.class.iter().any(|c| c.starts_with(ELI))
+        })
         .flat_map(|(iri, n)| {
             [pick(&n.title), pick(&n.description)]
                 .into_iter()
@@ -348,11 +381,11 @@ pub fn entries_for_graph(store: &Store, graph: &NamedNode) -> Result<GraphEntrie
     }
     entries.sort_by(|a, b| (&a.iri, &a.version).cmp(&(&b.iri, &b.version)));
     let fingerprint = fingerprint(&entries);
-    Ok(GraphEntries {
+    GraphEntries {
         entries,
         quads,
         fingerprint,
-    })
+    }
 }
 
 /// FNV-1a over every field of every entry (stable across builds, unlike `DefaultHasher`).

@@ -21,7 +21,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{self, ITALIAN};
-use super::entry::{Entry, Kind, entries_for_graph};
+use super::entry::{Entry, GraphEntries, Kind, entries_for_graph};
 use super::{SearchError, days};
 use crate::store::Kb;
 
@@ -406,6 +406,18 @@ impl TextIndex {
         writer: &mut IndexWriter,
         graphs: &[String],
     ) -> Result<Indexed, SearchError> {
+        self.index_graphs_with(kb, writer, graphs, &mut HashMap::new())
+    }
+
+    /// Like [`TextIndex::index_graphs`], taking a graph's entries from `made` (made by ingest
+    /// from the quads it wrote) instead of reading the graph back, where they are.
+    fn index_graphs_with(
+        &self,
+        kb: &Kb,
+        writer: &mut IndexWriter,
+        graphs: &[String],
+        made: &mut HashMap<String, GraphEntries>,
+    ) -> Result<Indexed, SearchError> {
         let f = &self.fields;
         let mut done = Indexed::default();
         for g in graphs {
@@ -415,7 +427,10 @@ impl TextIndex {
                 done.deleted += 1;
                 continue;
             }
-            let ge = entries_for_graph(kb.store(), &node)?;
+            let ge = match made.remove(g) {
+                Some(ge) => ge,
+                None => entries_for_graph(kb.store(), &node)?,
+            };
             for e in &ge.entries {
                 writer.add_document(self.document(e))?;
             }
@@ -742,8 +757,15 @@ impl IngestHook {
         IngestHook { state }
     }
 
-    /// Indexes the graphs the run wrote, in one commit.
-    pub fn finish(self, kb: &Kb, graphs: &[String]) -> Result<Indexed, SearchError> {
+    /// Indexes the graphs the run wrote, in one commit: each from the entries ingest made of
+    /// the quads it wrote when `made` has them (a graph changed after it was written, such
+    /// as an expression relinked, must not be there), else read back from the store.
+    pub fn finish(
+        self,
+        kb: &Kb,
+        graphs: &[String],
+        mut made: HashMap<String, GraphEntries>,
+    ) -> Result<Indexed, SearchError> {
         let (index, mut writer) = self.state?;
         let unique: Vec<String> = graphs
             .iter()
@@ -751,7 +773,7 @@ impl IngestHook {
             .into_iter()
             .cloned()
             .collect();
-        let done = index.index_graphs(kb, &mut writer, &unique)?;
+        let done = index.index_graphs_with(kb, &mut writer, &unique, &mut made)?;
         writer.commit()?;
         writer.wait_merging_threads()?;
         index.clear_pending()?;

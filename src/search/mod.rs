@@ -14,7 +14,7 @@ pub mod sparql;
 
 use std::path::PathBuf;
 
-pub use entry::{Entry, Kind};
+pub use entry::{Entry, GraphEntries, Kind, entries_from_quads};
 pub use index::{Filters, Hit, Hits, Indexed, IngestHook, Markers, Repair, TextIndex};
 
 /// Errors of the search layer.
