@@ -347,17 +347,24 @@ fn a_procedure_shows_the_text_of_its_norms_in_force() {
         .expect("the time-limit basis");
     assert_eq!(basis["text"], expected.as_str());
     assert_eq!(basis["in_kb"], true);
-    // an act the KB lacks is marked, with its Normattiva link
+    // an act the KB lacks is marked, with its Normattiva link (DL 5/2012, for the registry
+    // office registration)
+    let view = run_json(
+        &kb.data,
+        &["procedure", "--json", "--at", "2025-06-01", "iscrizione-anagrafica"],
+    );
     let missing = view["legal_bases"]
         .as_array()
         .expect("bases")
         .iter()
-        .find(|b| b["urn"] == "urn:nir:presidente.repubblica:decreto:1993-10-12;572~art1")
-        .expect("DPR 572/1993");
+        .find(|b| b["urn"] == "urn:nir:stato:decreto.legge:2012-02-09;5~art5")
+        .expect("DL 5/2012");
     assert_eq!(missing["act_in_kb"], false);
+    assert_eq!(missing["in_kb"], false);
+    assert!(missing["text"].is_null());
     assert_eq!(
         missing["normattiva"],
-        "https://www.normattiva.it/uri-res/N2Ls?urn:nir:presidente.repubblica:decreto:1993-10-12;572"
+        "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legge:2012-02-09;5"
     );
     // in another language
     let en = run_json(
@@ -378,16 +385,21 @@ fn gaps_rank_missing_acts_by_the_procedures_resting_on_them() {
     let Some(kb) = built() else { return };
     let gaps = run_json(&kb.data, &["gaps", "--json"]);
     let gaps = gaps.as_array().expect("gaps");
-    // DPR 572/1993 is not in the KB: the procedures citing it, found in the Turtle text
+    // the ministerial decree of 6 October 2011 (the permit contribution) is not in the KB:
+    // the procedures citing it, found in the Turtle text
     let expected: Vec<String> = urns_in_files()
         .into_iter()
-        .filter(|(_, urns)| urns.iter().any(|u| u.contains("1993-10-12;572")))
+        .filter(|(_, urns)| {
+            urns.iter()
+                .any(|u| u.starts_with("urn:nir:ministero.economia.finanze:decreto:2011-10-06"))
+        })
         .map(|(id, _)| id)
         .collect();
+    assert!(expected.len() > 1);
     let gap = gaps
         .iter()
-        .find(|g| g["urn"] == "urn:nir:presidente.repubblica:decreto:1993-10-12;572")
-        .expect("DPR 572/1993 listed");
+        .find(|g| g["urn"] == "urn:nir:ministero.economia.finanze:decreto:2011-10-06")
+        .expect("DM 6 ottobre 2011 listed");
     let got: Vec<String> = gap["procedures"]
         .as_array()
         .expect("procedures")
