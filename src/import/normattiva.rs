@@ -640,8 +640,7 @@ fn refusal_hint(urn: &str) -> String {
         .map(|(_, p)| p.split(['!', '@']).next().unwrap_or(p))
         .unwrap_or("");
     let after_art = partition.strip_prefix("art").unwrap_or("");
-    let hint = if partition.contains("-com") || partition.contains("com") && after_art.contains('-')
-    {
+    let hint = if partition.contains("-com") {
         format!("it does not take commi (~{partition}): name the article only")
     } else if after_art
         .split_once('-')
