@@ -23,6 +23,22 @@ fn civil_from_days(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The day `n` days after (or before, for negative `n`) a valid ISO date; None when `date`
+/// is not one.
+pub fn add_days(date: &str, n: i64) -> Option<String> {
+    let date = parse(date)?;
+    let num = |r: std::ops::Range<usize>| date[r].parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    // days from civil (Howard Hinnant's algorithm)
+    let y = y - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(civil_from_days(era * 146_097 + doe - 719_468 + n))
+}
+
 /// A valid ISO date (`2003-01-01`), or None.
 pub fn parse(s: &str) -> Option<String> {
     let b = s.trim().as_bytes();
@@ -150,6 +166,18 @@ mod tests {
         assert_eq!(civil_from_days(0), "1970-01-01");
         assert_eq!(civil_from_days(11_016), "2000-02-29");
         assert_eq!(civil_from_days(20_418), "2025-11-26");
+    }
+
+    #[test]
+    fn adds_days_across_months_and_leap_years() {
+        assert_eq!(add_days("2024-02-28", 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_days("2024-02-28", 2).as_deref(), Some("2024-03-01"));
+        assert_eq!(add_days("2025-01-01", -1).as_deref(), Some("2024-12-31"));
+        assert_eq!(
+            add_days("1970-01-01", 20_418).as_deref(),
+            Some("2025-11-26")
+        );
+        assert_eq!(add_days("2025-13-01", 1), None);
     }
 
     #[test]

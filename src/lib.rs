@@ -11,6 +11,7 @@ pub mod entities;
 pub mod expressions;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod parse;

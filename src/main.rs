@@ -156,6 +156,32 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import acts from Normattiva (by URN:NIR), from URLs of AKN/NIR documents, or from a
+    /// manifest; then report what changed for the procedures.
+    Import {
+        /// URN:NIR of acts to import (resolved through Normattiva).
+        urns: Vec<String>,
+        /// The URL of an AKN or NIR document (repeatable).
+        #[arg(long = "url")]
+        urls: Vec<String>,
+        /// A TOML manifest listing acts (`[[act]]` with `urn` or `url`).
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Ask Normattiva's updated-acts feed for a window and import the acts the knowledge base
+    /// holds or cites that changed.
+    Sync {
+        /// First day of the window.
+        #[arg(long, value_parser = parse_date)]
+        since: String,
+        /// Last day of the window (default: today).
+        #[arg(long, value_parser = parse_date)]
+        until: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Measure search latency over a list of queries (one per line in FILE).
     #[command(hide = true)]
     BenchSearch {
@@ -165,6 +191,71 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+}
+
+/// Options shared by `import` and `sync`: the report, the day, and how to reach Normattiva.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The day whose text in force is imported (default: today).
+    #[arg(long, value_parser = parse_date)]
+    at: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Exit with code 3 when a procedure is touched (for pipelines that alert).
+    #[arg(long)]
+    fail_on_impact: bool,
+    /// Language of procedure labels: it, en, fr, es, ar.
+    #[arg(long, default_value = "it")]
+    lang: String,
+    /// Base of the Normattiva open-data API.
+    #[arg(long, env = "PAESI_NORMATTIVA_API", default_value = paesi::import::normattiva::DEFAULT_API)]
+    api_base: String,
+    /// Base of the Normattiva web site (Akoma Ntoso export).
+    #[arg(long, env = "PAESI_NORMATTIVA_SITE", default_value = paesi::import::normattiva::DEFAULT_SITE)]
+    site_base: String,
+    /// Timeout of one HTTP request, in seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Retries of a request answered 5xx or 429, or not answered.
+    #[arg(long, default_value_t = 4)]
+    retries: u32,
+    /// First retry wait in milliseconds, doubled at each retry (a Retry-After wins).
+    #[arg(long, env = "PAESI_HTTP_BACKOFF_MS", default_value_t = 1000)]
+    backoff_ms: u64,
+    /// The shortest interval between two requests, in milliseconds (politeness).
+    #[arg(long, env = "PAESI_HTTP_INTERVAL_MS", default_value_t = 1000)]
+    interval_ms: u64,
+    /// Factor on every wait actually slept (tests use 0; the report keeps the waits chosen).
+    #[arg(
+        long,
+        env = "PAESI_HTTP_WAIT_SCALE",
+        default_value_t = 1.0,
+        hide = true
+    )]
+    wait_scale: f64,
+}
+
+impl RunArgs {
+    fn settings(&self) -> paesi::import::Settings {
+        use std::time::Duration;
+        paesi::import::Settings {
+            endpoints: paesi::import::normattiva::Endpoints {
+                api: self.api_base.clone(),
+                site: self.site_base.clone(),
+            },
+            http: paesi::import::http::HttpConfig {
+                timeout: Duration::from_secs(self.timeout.max(1)),
+                attempts: self.retries.saturating_add(1),
+                backoff: Duration::from_millis(self.backoff_ms),
+                min_interval: Duration::from_millis(self.interval_ms),
+                wait_scale: self.wait_scale,
+                ..Default::default()
+            },
+            at: self.at.clone().unwrap_or_else(paesi::dates::today),
+            lang: self.lang.clone(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -249,6 +340,13 @@ fn try_main() -> Result<ExitCode, AnyError> {
             cmd_search(&cli.data, &query, &filters, limit, offset, json)
         }
         Command::Reindex { json } => cmd_reindex(&cli.data, json),
+        Command::Import {
+            urns,
+            urls,
+            manifest,
+            run,
+        } => cmd_import(&cli.data, urns, urls, manifest.as_deref(), &run),
+        Command::Sync { since, until, run } => cmd_sync(&cli.data, &since, until, &run),
         Command::BenchSearch { file, rounds } => cmd_bench_search(&cli.data, &file, rounds),
     }
 }
@@ -677,6 +775,74 @@ fn cmd_reindex(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi import`: acts by URN, URL or manifest, with the impact report.
+fn cmd_import(
+    data: &Path,
+    urns: Vec<String>,
+    urls: Vec<String>,
+    manifest: Option<&Path>,
+    run: &RunArgs,
+) -> Result<ExitCode, AnyError> {
+    use paesi::import::{self, Source};
+    let mut sources: Vec<Source> = Vec::new();
+    if let Some(m) = manifest {
+        sources.extend(import::manifest::read(m)?);
+    }
+    sources.extend(urns.into_iter().map(|urn| Source::Urn { urn, at: None }));
+    sources.extend(urls.into_iter().map(Source::Url));
+    if sources.is_empty() {
+        return Err("nothing to import: give URNs, --url or --manifest".into());
+    }
+    let kb = Kb::open(data)?;
+    let report = import::import(&kb, &sources, &run.settings())?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if run.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        import::report::render_import(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(import_exit(report.failed, &report.procedures_touched, run))
+}
+
+/// `paesi sync`: the updated-acts feed over a window, then the import of what the KB knows.
+fn cmd_sync(
+    data: &Path,
+    since: &str,
+    until: Option<String>,
+    run: &RunArgs,
+) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open(data)?;
+    let until = until.unwrap_or_else(paesi::dates::today);
+    let report = paesi::import::sync(&kb, since, &until, &run.settings())?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if run.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        paesi::import::report::render_sync(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(import_exit(
+        report.import.failed,
+        &report.import.procedures_touched,
+        run,
+    ))
+}
+
+/// The exit code of an import: 1 when a source failed, else 3 when a procedure is touched
+/// and `--fail-on-impact` asks so, else 0.
+fn import_exit(failed: usize, touched: &[String], run: &RunArgs) -> ExitCode {
+    if failed > 0 {
+        ExitCode::from(1)
+    } else if run.fail_on_impact && !touched.is_empty() {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// `paesi bench-search`: search latency over a list of queries (in force today, 10 hits).

@@ -388,6 +388,86 @@ pub struct RelyingProcedure {
     pub norm: String,
 }
 
+/// Which legal bases [`resting_on`] looks for, relative to a norm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The norm itself.
+    Itself,
+    /// Its parts at any depth (the commi of an article, every partition of an act), by
+    /// `eli:is_part_of` or, for norms the KB lacks, by their identifier (`art9-com1` in
+    /// `art9`).
+    Parts,
+    /// What holds it (its article, its act), by `eli:is_part_of` or by identifier.
+    Containers,
+}
+
+/// The procedures whose legal basis is `iri` itself, one of its parts or one of its
+/// containers (`reach`), with the role the norm has for them; sorted by procedure.
+pub fn resting_on(
+    kb: &Kb,
+    iri: &str,
+    reach: Reach,
+    lang: &str,
+) -> Result<Vec<RelyingProcedure>, LookupError> {
+    let act = ids::act_iri_of(iri);
+    let is_act = act.as_deref() == Some(iri);
+    let pattern = match reach {
+        Reach::Itself => format!("BIND(<{iri}> AS ?n)"),
+        Reach::Parts => {
+            let prefix = if is_act { '/' } else { '-' };
+            format!(
+                "{{ ?n <{ELI}is_part_of>+ <{iri}> }} UNION
+                 {{ ?any <{PAESI}norm> ?n FILTER(STRSTARTS(STR(?n), {})) }}",
+                literal(&format!("{iri}{prefix}"))
+            )
+        }
+        Reach::Containers => format!(
+            "{{ <{iri}> <{ELI}is_part_of>+ ?n }} UNION
+             {{ ?any <{PAESI}norm> ?n FILTER(STRSTARTS({}, CONCAT(STR(?n), \"-\")) || STR(?n) = {}) }}",
+            literal(iri),
+            literal(if is_act { "" } else { act.as_deref().unwrap_or("") })
+        ),
+    };
+    let rows = kb.string_rows(&format!(
+        "SELECT DISTINCT ?p ?id ?n ?r WHERE {{ {pattern}
+           ?p <{PAESI}legalBasis> ?b ; <{DCT}identifier> ?id . ?b <{PAESI}norm> ?n .
+           OPTIONAL {{ ?b <{PAESI}role> ?r }} }} ORDER BY ?id ?n"
+    ))?;
+    let mut out = BTreeSet::new();
+    for r in rows {
+        let (Some(p), Some(id), Some(n)) = (r[0].clone(), r[1].clone(), r[2].clone()) else {
+            continue;
+        };
+        let role = match &r[3] {
+            Some(role) => label(
+                kb,
+                role,
+                &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
+                lang,
+            )?,
+            None => None,
+        };
+        out.insert(RelyingProcedure {
+            id,
+            title: label(kb, &p, &[&format!("{DCT}title")], lang)?.unwrap_or_default(),
+            role,
+            norm: n,
+        });
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Every partition (or act) some procedure names as its legal basis.
+pub fn legal_basis_norms(kb: &Kb) -> Result<BTreeSet<String>, LookupError> {
+    Ok(kb
+        .string_rows(&format!(
+            "SELECT DISTINCT ?n WHERE {{ ?p <{PAESI}legalBasis> ?b . ?b <{PAESI}norm> ?n }}"
+        ))?
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect())
+}
+
 /// A partition (or act) with what surrounds it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NormView {
@@ -426,42 +506,8 @@ pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView,
     let in_kb = kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{iri}> <{PAESI}act> ?a }} UNION {{ <{iri}> <{PAESI}sourceFormat> ?f }} }}"
     ))? > 0;
-    let relying = |direct: bool| -> Result<Vec<RelyingProcedure>, LookupError> {
-        let pattern = if direct {
-            format!("BIND(<{iri}> AS ?n)")
-        } else {
-            format!("?n <{ELI}is_part_of>+ <{iri}> .")
-        };
-        let rows = kb.string_rows(&format!(
-            "SELECT DISTINCT ?p ?id ?n ?r WHERE {{ {pattern}
-               ?p <{PAESI}legalBasis> ?b ; <{DCT}identifier> ?id . ?b <{PAESI}norm> ?n .
-               OPTIONAL {{ ?b <{PAESI}role> ?r }} }} ORDER BY ?id ?n"
-        ))?;
-        let mut out = BTreeSet::new();
-        for r in rows {
-            let (Some(p), Some(id), Some(n)) = (r[0].clone(), r[1].clone(), r[2].clone()) else {
-                continue;
-            };
-            let role = match &r[3] {
-                Some(role) => label(
-                    kb,
-                    role,
-                    &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
-                    lang,
-                )?,
-                None => None,
-            };
-            out.insert(RelyingProcedure {
-                id,
-                title: label(kb, &p, &[&format!("{DCT}title")], lang)?.unwrap_or_default(),
-                role,
-                norm: n,
-            });
-        }
-        Ok(out.into_iter().collect())
-    };
-    let procedures = relying(true)?;
-    let procedures_via_parts = relying(false)?;
+    let procedures = resting_on(kb, &iri, Reach::Itself, lang)?;
+    let procedures_via_parts = resting_on(kb, &iri, Reach::Parts, lang)?;
     if !in_kb && procedures.is_empty() && procedures_via_parts.is_empty() {
         return Err(LookupError::NotFound(iri));
     }
