@@ -351,7 +351,13 @@ fn a_procedure_shows_the_text_of_its_norms_in_force() {
     // office registration)
     let view = run_json(
         &kb.data,
-        &["procedure", "--json", "--at", "2025-06-01", "iscrizione-anagrafica"],
+        &[
+            "procedure",
+            "--json",
+            "--at",
+            "2025-06-01",
+            "iscrizione-anagrafica",
+        ],
     );
     let missing = view["legal_bases"]
         .as_array()

@@ -170,7 +170,7 @@ pub fn record(
     ];
     let hook = crate::search::IngestHook::begin(kb);
     kb.apply(&old, &new, &[])?;
-    hook.finish(kb, &[GRAPH.to_string()])
+    hook.finish(kb, &[GRAPH.to_string()], std::collections::HashMap::new())
         .map_err(|e| StoreError::Evaluation(format!("text index: {e}")))?;
     Ok(())
 }
