@@ -92,17 +92,50 @@ impl Period {
         }
     }
 
-    /// Reads an `xsd:duration` with one component (`P60D`, `P24M`, `P2Y`, `P3W`, `PT48H`).
+    /// Reads an `xsd:duration` of days and weeks (`P60D`, `P3W`), of years and months
+    /// (`P24M`, `P2Y`, `P1Y6M`, as months) or of hours (`PT48H`); None for a mix.
     pub fn from_duration(d: &str) -> Option<Period> {
         let body = d.trim().strip_prefix('P')?;
-        let body = body.strip_prefix('T').unwrap_or(body);
-        let unit = body.chars().last()?;
-        let amount = body[..body.len() - unit.len_utf8()].parse().ok()?;
-        matches!(unit, 'D' | 'W' | 'M' | 'Y' | 'H').then_some(Period {
+        let (date, time) = match body.split_once('T') {
+            Some((a, b)) => (a, b),
+            None => (body, ""),
+        };
+        let mut parts: Vec<(u64, char)> = Vec::new();
+        for (section, units) in [(date, "YMWD"), (time, "H")] {
+            let mut number = String::new();
+            for c in section.chars() {
+                if c.is_ascii_digit() {
+                    number.push(c);
+                } else if units.contains(c) && !number.is_empty() {
+                    parts.push((number.parse().ok()?, c));
+                    number.clear();
+                } else {
+                    return None;
+                }
+            }
+            if !number.is_empty() {
+                return None;
+            }
+        }
+        let sum = |units: &[(char, u64)]| -> Option<u64> {
+            let mut total = 0;
+            for (n, u) in &parts {
+                total += n * units.iter().find(|(x, _)| x == u)?.1;
+            }
+            Some(total)
+        };
+        let period = |amount, unit| Period {
             amount,
             unit,
             working: false,
-        })
+        };
+        match parts.as_slice() {
+            [] => None,
+            [(n, u)] => Some(period(*n, *u)),
+            _ => sum(&[('Y', 12), ('M', 1)])
+                .map(|m| period(m, 'M'))
+                .or_else(|| sum(&[('W', 7), ('D', 1)]).map(|d| period(d, 'D'))),
+        }
     }
 
     /// Same length of time (60 days and `P60D`; 24 months and 2 years).
@@ -439,5 +472,7 @@ mod tests {
         assert!(p("P24M").same_as(&p("P2Y")));
         assert!(!p("P60D").same_as(&p("P2M")));
         assert_eq!(p("PT48H").duration(), "PT48H");
+        assert_eq!(p("P1Y6M").months(), Some(18));
+        assert!(Period::from_duration("P1Y2D").is_none());
     }
 }
