@@ -543,3 +543,32 @@ const EXPECTED_DISAGREEMENTS: &[(&str, &[&str])] = &[
     ("permesso-studio", &["time-limit"]),
     ("rinnovo-permesso", &["time-limit"]),
 ];
+
+#[test]
+fn every_paesi_term_in_use_is_documented_in_italian_and_english() {
+    let Some(kb) = built() else { return };
+    let rows = select(
+        &kb.data,
+        &format!(
+            "SELECT DISTINCT ?t WHERE {{ {{ ?s ?t ?o }} UNION {{ ?s a ?t }} FILTER(STRSTARTS(STR(?t), \"{PAESI}\")) }}"
+        ),
+    );
+    let mut undocumented = Vec::new();
+    for r in &rows {
+        let t = &r["t"];
+        let docs = select(
+            &kb.data,
+            &format!(
+                "SELECT (LANG(?l) AS ?ll) (LANG(?c) AS ?cl) WHERE {{ <{t}> <http://www.w3.org/2000/01/rdf-schema#label> ?l ;
+                   <http://www.w3.org/2000/01/rdf-schema#comment> ?c }}"
+            ),
+        );
+        for lang in ["it", "en"] {
+            if !docs.iter().any(|d| d["ll"] == lang) || !docs.iter().any(|d| d["cl"] == lang) {
+                undocumented.push(format!("{t} ({lang})"));
+            }
+        }
+    }
+    assert!(undocumented.is_empty(), "{undocumented:#?}");
+    assert!(rows.len() >= 60, "{}", rows.len());
+}
