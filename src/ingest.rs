@@ -11,6 +11,7 @@ use std::time::Instant;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 
+use crate::annotate::Annotator;
 use crate::catalogue;
 use crate::model::PartitionKind;
 use crate::parse::{self, ParseFailure};
@@ -208,6 +209,8 @@ pub struct Options {
     pub jobs: usize,
     /// Show a progress bar (only drawn on a terminal).
     pub progress: bool,
+    /// The annotator run over every partition and version text (None: no annotations).
+    pub annotator: Option<std::sync::Arc<crate::annotate::Annotator>>,
 }
 
 impl Default for Options {
@@ -215,6 +218,7 @@ impl Default for Options {
         Options {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             progress: false,
+            annotator: None,
         }
     }
 }
@@ -241,7 +245,7 @@ struct Mapped {
 }
 
 /// Reads, parses and maps one input (no store access): the part that runs in parallel.
-fn prepare(input: &Input) -> Result<Mapped, Failure> {
+fn prepare(input: &Input, annotator: Option<&Annotator>) -> Result<Mapped, Failure> {
     let name = input.name();
     let owned;
     let bytes: &[u8] = match input {
@@ -271,7 +275,7 @@ fn prepare(input: &Input) -> Result<Mapped, Failure> {
             unsupported: true,
         },
     })?;
-    let (graph, quads, counts) = rdf::map(&doc);
+    let (graph, quads, counts) = rdf::map(&doc, annotator);
     let entries = Some(crate::search::entries_from_quads(
         graph.as_str(),
         &quads,
@@ -472,7 +476,10 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
-                    if tx.send((i, prepare(input))).is_err() {
+                    if tx
+                        .send((i, prepare(input, opts.annotator.as_deref())))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -653,7 +660,7 @@ pub fn parse_only(inputs: Vec<Input>, map: bool, opts: &Options) -> Report {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
-                    let _ = tx.send(parse_one(input, map));
+                    let _ = tx.send(parse_one(input, map, opts.annotator.as_deref()));
                 }
             });
         }
@@ -682,7 +689,7 @@ pub fn parse_only(inputs: Vec<Input>, map: bool, opts: &Options) -> Report {
     report
 }
 
-fn parse_one(input: &Input, map: bool) -> Result<Report, Failure> {
+fn parse_one(input: &Input, map: bool, annotator: Option<&Annotator>) -> Result<Report, Failure> {
     if !map {
         let name = input.name();
         let owned;
@@ -714,7 +721,7 @@ fn parse_one(input: &Input, map: bool) -> Result<Report, Failure> {
             ..Report::default()
         });
     }
-    let m = prepare(input)?;
+    let m = prepare(input, annotator)?;
     Ok(Report {
         documents: usize::from(m.is_document),
         partitions: m.partitions,

@@ -5,7 +5,9 @@
 //! ([`store`]), one named graph per document; [`ingest`] drives the whole flow. Every act and
 //! partition gets one canonical IRI whatever spelling the source used ([`ids`]).
 
+pub mod annotate;
 pub mod catalogue;
+pub mod check;
 pub mod dates;
 pub mod entities;
 pub mod expressions;

@@ -3,8 +3,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use paesi::annotate::{Annotator, Patterns};
 use paesi::ingest::{self, Options};
 use paesi::query::{OutputFormat, write_results};
 use paesi::store::Kb;
@@ -33,6 +35,13 @@ enum Command {
         /// Parser threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// The annotation patterns (TOML). Default: ./ontology/annotations.toml when present,
+        /// else the copy built into paesi.
+        #[arg(long, env = "PAESI_ANNOTATIONS")]
+        annotations: Option<PathBuf>,
+        /// Do not annotate partition texts.
+        #[arg(long)]
+        no_annotations: bool,
     },
     /// Run a SPARQL query over the knowledge base (the default graph is the union of all graphs).
     Query {
@@ -60,9 +69,12 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Also map to RDF (counts triples).
+        /// Also map to RDF (counts triples), annotations included.
         #[arg(long)]
         map: bool,
+        /// The annotation patterns used with `--map` (see `ingest`).
+        #[arg(long, env = "PAESI_ANNOTATIONS")]
+        annotations: Option<PathBuf>,
         /// Print a JSON summary.
         #[arg(long)]
         json: bool,
@@ -98,6 +110,10 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Compare what the catalogue states (authority, time limit, costs) with what the
+        /// legal bases in force on `--at` say; exit code 1 when they disagree.
+        #[arg(long)]
+        check: bool,
     },
     /// A norm (URN:NIR, AKN IRI or canonical IRI): its text on `--at`, the procedures resting
     /// on it, what it cites and what cites it, its amendments.
@@ -237,9 +253,9 @@ struct RunArgs {
 }
 
 impl RunArgs {
-    fn settings(&self) -> paesi::import::Settings {
+    fn settings(&self) -> Result<paesi::import::Settings, AnyError> {
         use std::time::Duration;
-        paesi::import::Settings {
+        Ok(paesi::import::Settings {
             endpoints: paesi::import::normattiva::Endpoints {
                 api: self.api_base.clone(),
                 site: self.site_base.clone(),
@@ -254,7 +270,8 @@ impl RunArgs {
             },
             at: self.at.clone().unwrap_or_else(paesi::dates::today),
             lang: self.lang.clone(),
-        }
+            annotator: Some(load_annotator(None)?),
+        })
     }
 }
 
@@ -284,7 +301,20 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 fn try_main() -> Result<ExitCode, AnyError> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Ingest { paths, json, jobs } => cmd_ingest(&cli.data, &paths, json, jobs),
+        Command::Ingest {
+            paths,
+            json,
+            jobs,
+            annotations,
+            no_annotations,
+        } => {
+            let annotator = if no_annotations {
+                None
+            } else {
+                Some(load_annotator(annotations.as_deref())?)
+            };
+            cmd_ingest(&cli.data, &paths, json, jobs, annotator)
+        }
         Command::Query {
             query,
             file,
@@ -295,9 +325,17 @@ fn try_main() -> Result<ExitCode, AnyError> {
         Command::Parse {
             paths,
             map,
+            annotations,
             json,
             jobs,
-        } => cmd_parse(&paths, map, json, jobs),
+        } => {
+            let annotator = if map {
+                Some(load_annotator(annotations.as_deref())?)
+            } else {
+                None
+            };
+            cmd_parse(&paths, map, json, jobs, annotator)
+        }
         Command::History { identifier, json } => cmd_history(&cli.data, &identifier, json),
         Command::Export => cmd_export(&cli.data),
         Command::Procedure {
@@ -306,7 +344,14 @@ fn try_main() -> Result<ExitCode, AnyError> {
             at,
             lang,
             json,
-        } => cmd_procedure(&cli.data, &words, category.as_deref(), at, &lang, json),
+            check,
+        } => {
+            if check {
+                cmd_procedure_check(&cli.data, &words, at, &lang, json)
+            } else {
+                cmd_procedure(&cli.data, &words, category.as_deref(), at, &lang, json)
+            }
+        }
         Command::Norm {
             identifier,
             at,
@@ -374,17 +419,31 @@ fn parse_date(s: &str) -> Result<String, String> {
     paesi::dates::parse(s).ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
 
+/// The annotator of `ingest` and `parse --map`: the patterns of `path`, else
+/// `./ontology/annotations.toml` when present, else the built-in copy.
+fn load_annotator(path: Option<&Path>) -> Result<Arc<Annotator>, AnyError> {
+    let local = Path::new("ontology/annotations.toml");
+    let patterns = match path {
+        Some(p) => Patterns::load(p)?,
+        None if local.is_file() => Patterns::load(local)?,
+        None => Patterns::built_in()?,
+    };
+    Ok(Arc::new(Annotator::new(&patterns)))
+}
+
 /// `paesi ingest`: the entry point for bringing documents into the store.
 fn cmd_ingest(
     data: &Path,
     paths: &[PathBuf],
     json: bool,
     jobs: Option<usize>,
+    annotator: Option<Arc<Annotator>>,
 ) -> Result<ExitCode, AnyError> {
     let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
     let kb = Kb::open(data)?;
     let mut opts = Options {
         progress: !json,
+        annotator,
         ..Options::default()
     };
     if let Some(j) = jobs {
@@ -493,9 +552,13 @@ fn cmd_parse(
     map: bool,
     json: bool,
     jobs: Option<usize>,
+    annotator: Option<Arc<Annotator>>,
 ) -> Result<ExitCode, AnyError> {
     let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
-    let mut opts = Options::default();
+    let mut opts = Options {
+        annotator,
+        ..Options::default()
+    };
     if let Some(j) = jobs {
         opts.jobs = j;
     }
@@ -630,6 +693,36 @@ fn cmd_procedure(
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi procedure ID --check`: the catalogue against the law in force; exit code 1 when
+/// they disagree.
+fn cmd_procedure_check(
+    data: &Path,
+    words: &[String],
+    at: Option<String>,
+    lang: &str,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    let [id] = words else {
+        return Err("--check needs one procedure identifier".into());
+    };
+    let kb = Kb::open_read_only(data)?;
+    let at = at.unwrap_or_else(paesi::dates::today);
+    let report = paesi::check::check(&kb, id, &at, lang)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        paesi::check::render(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(if report.disagreements > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `paesi norm`: a partition with its procedures, citations and amendments.
@@ -796,7 +889,7 @@ fn cmd_import(
         return Err("nothing to import: give URNs, --url or --manifest".into());
     }
     let kb = Kb::open(data)?;
-    let report = import::import(&kb, &sources, &run.settings())?;
+    let report = import::import(&kb, &sources, &run.settings()?)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -817,7 +910,7 @@ fn cmd_sync(
 ) -> Result<ExitCode, AnyError> {
     let kb = Kb::open(data)?;
     let until = until.unwrap_or_else(paesi::dates::today);
-    let report = paesi::import::sync(&kb, since, &until, &run.settings())?;
+    let report = paesi::import::sync(&kb, since, &until, &run.settings()?)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
         serde_json::to_writer_pretty(&mut out, &report)?;

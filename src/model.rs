@@ -45,6 +45,119 @@ pub struct Document {
     pub events: Vec<Event>,
     /// Active and passive modifications declared in the metadata.
     pub modifications: Vec<Modification>,
+    /// The semantic markup: AKN top-level classes, inline mentions, definitions, subjects.
+    pub semantics: Semantics,
+}
+
+/// The semantic markup of a document (quoted text excluded, as for references).
+#[derive(Debug, Clone, Default)]
+pub struct Semantics {
+    /// AKN `<references>` top-level classes (`TLCPerson`, `TLCConcept`...), in document order.
+    pub entities: Vec<Entity>,
+    /// Inline semantic elements (`term`, `def`, `person`, `role`, `date`...; NIR `def`).
+    pub mentions: Vec<Mention>,
+    /// NIR subject descriptors (`descrittori/materie/materia`).
+    pub subjects: Vec<Subject>,
+}
+
+/// The kinds of AKN top-level class (TLC), each an ALLOT class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    /// `TLCPerson`.
+    Person,
+    /// `TLCOrganization`.
+    Organization,
+    /// `TLCRole`.
+    Role,
+    /// `TLCConcept`.
+    Concept,
+    /// `TLCLocation`.
+    Location,
+    /// `TLCTerm`.
+    Term,
+    /// `TLCEvent`.
+    Event,
+    /// `TLCReference`.
+    Reference,
+    /// `TLCObject`.
+    Object,
+    /// `TLCProcess`.
+    Process,
+}
+
+impl EntityKind {
+    /// The kind of a TLC element by its local name (`TLCPerson` → `Person`).
+    pub fn from_element(local: &str) -> Option<EntityKind> {
+        Some(match local.strip_prefix("TLC")? {
+            "Person" => EntityKind::Person,
+            "Organization" => EntityKind::Organization,
+            "Role" => EntityKind::Role,
+            "Concept" => EntityKind::Concept,
+            "Location" => EntityKind::Location,
+            "Term" => EntityKind::Term,
+            "Event" => EntityKind::Event,
+            "Reference" => EntityKind::Reference,
+            "Object" => EntityKind::Object,
+            "Process" => EntityKind::Process,
+            _ => return None,
+        })
+    }
+
+    /// The local name of its class in the ALLOT ontology.
+    pub fn allot_class(self) -> &'static str {
+        match self {
+            EntityKind::Person => "Person",
+            EntityKind::Organization => "Organization",
+            EntityKind::Role => "Role",
+            EntityKind::Concept => "Concept",
+            EntityKind::Location => "Location",
+            EntityKind::Term => "Term",
+            EntityKind::Event => "Event",
+            EntityKind::Reference => "Reference",
+            EntityKind::Object => "Object",
+            EntityKind::Process => "Process",
+        }
+    }
+}
+
+/// One AKN top-level class: an entity the document's inline markup refers to.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// Its kind (ALLOT class).
+    pub kind: EntityKind,
+    /// Its `eId` (or `id`) within the document: what `refersTo="#id"` names.
+    pub id: String,
+    /// Its `href` (an ontology IRI, often relative such as `/akn/ontology/person/...`).
+    pub href: Option<String>,
+    /// Its `showAs` label.
+    pub show_as: Option<String>,
+}
+
+/// One inline semantic element in the text.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// The element name (`term`, `def`, `person`, `organization`, `role`, `location`, `date`,
+    /// `quantity`, `concept`, `entity`, `event`, `object`, `process`).
+    pub element: String,
+    /// Index of the innermost partition holding it (None: outside partitions).
+    pub from: Option<usize>,
+    /// The id it refers to (`refersTo` without `#`).
+    pub refers_to: Option<String>,
+    /// The role a person acts in (`as`, without `#`).
+    pub role: Option<String>,
+    /// A normalised value the markup gives (`date` of a date, `normalized` of a quantity).
+    pub value: Option<String>,
+    /// The surface text, whitespace normalised.
+    pub text: String,
+}
+
+/// A subject descriptor (NIR `materia`) with its vocabulary.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// The vocabulary (`materie/@vocabolario`).
+    pub vocabulary: Option<String>,
+    /// The subject as written (`materia/@valore`).
+    pub value: String,
 }
 
 /// Descriptive metadata of an act.

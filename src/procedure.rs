@@ -295,7 +295,7 @@ fn basis_view(
 /// inside it in force then (a comma with its letters), one per line, in document order.
 /// None when the partition itself is not in force on that day.
 pub fn full_text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
-    if !in_force(kb, partition, at)? {
+    if !is_in_force(kb, partition, at)? {
         return Ok(None);
     }
     let mut lines: Vec<String> = text_at(kb, partition, at)?.into_iter().collect();
@@ -317,7 +317,7 @@ pub fn full_text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>
 
 /// True when a partition is in force on `at`: through one of its versions when it has some,
 /// else by its own period (no period: always).
-pub fn in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupError> {
+pub fn is_in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupError> {
     let day = format!("\"{at}\"^^<http://www.w3.org/2001/XMLSchema#date>");
     Ok(kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{
@@ -337,21 +337,98 @@ pub fn in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupError>
 /// The text of a partition in force on `at`: the version in force then, or, for a partition
 /// without versions, its own text when its period (if any) contains the day.
 pub fn text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
+    Ok(in_force(kb, partition, at)?.map(|(_, t)| t))
+}
+
+/// The node holding the text of a partition in force on `at` (the version in force, or the
+/// partition itself when it has no versions) and that text.
+pub fn in_force(
+    kb: &Kb,
+    partition: &str,
+    at: &str,
+) -> Result<Option<(String, String)>, LookupError> {
     let day = format!("\"{at}\"^^<http://www.w3.org/2001/XMLSchema#date>");
     let rows = kb.string_rows(&format!(
-        "SELECT ?t WHERE {{
-           {{ <{partition}> <{PAESI}version> ?v . ?v <{PAESI}text> ?t .
-              OPTIONAL {{ ?v <{ELI}first_date_entry_in_force> ?from }}
-              OPTIONAL {{ ?v <{ELI}date_no_longer_in_force> ?until }} }}
+        "SELECT ?n ?t WHERE {{
+           {{ <{partition}> <{PAESI}version> ?n . ?n <{PAESI}text> ?t .
+              OPTIONAL {{ ?n <{ELI}first_date_entry_in_force> ?from }}
+              OPTIONAL {{ ?n <{ELI}date_no_longer_in_force> ?until }} }}
            UNION
            {{ FILTER NOT EXISTS {{ <{partition}> <{PAESI}version> ?any }}
+              BIND(<{partition}> AS ?n)
               <{partition}> <{PAESI}text> ?t .
               OPTIONAL {{ <{partition}> <{ELI}first_date_entry_in_force> ?from }}
               OPTIONAL {{ <{partition}> <{ELI}date_no_longer_in_force> ?until }} }}
            FILTER((!BOUND(?from) || ?from <= {day}) && (!BOUND(?until) || ?until > {day}))
          }} ORDER BY DESC(?from) LIMIT 1"
     ))?;
-    Ok(rows.into_iter().find_map(|r| r[0].clone()))
+    Ok(rows.into_iter().find_map(|r| match (&r[0], &r[1]) {
+        (Some(n), Some(t)) => Some((n.clone(), t.clone())),
+        _ => None,
+    }))
+}
+
+/// One annotation of a text, as stored (`paesi:annotation`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AnnotationView {
+    /// `time-limit`, `amount`, `authority`, `permit`.
+    pub kind: String,
+    /// Start, in characters of the text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// The text covered.
+    pub text: String,
+    /// The normalised value: an `xsd:duration`, a decimal, or an IRI.
+    pub value: String,
+    /// For a time limit in days: the days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u64>,
+    /// For an amount: the currency IRI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// For a time limit: the words qualifying it (`entro`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// For a permit type: the catalogue procedure issuing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+}
+
+/// The annotations stored on a node (a partition or a version), by offset.
+pub fn annotations(kb: &Kb, node: &str) -> Result<Vec<AnnotationView>, LookupError> {
+    let rows = kb.string_rows(&format!(
+        "SELECT ?c ?s ?e ?x ?v ?d ?cur ?q ?p WHERE {{ <{node}> <{PAESI}annotation> ?a .
+           ?a a ?c ; <{PAESI}start> ?s ; <{PAESI}end> ?e ; <{PAESI}surface> ?x ; <{PAESI}value> ?v .
+           OPTIONAL {{ ?a <{PAESI}days> ?d }} OPTIONAL {{ ?a <{PAESI}currency> ?cur }}
+           OPTIONAL {{ ?a <{PAESI}qualifier> ?q }} OPTIONAL {{ ?a <{PAESI}procedure> ?p }} }}"
+    ))?;
+    let mut out: Vec<AnnotationView> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let class = r[0].as_deref()?.strip_prefix(PAESI)?;
+            let kind = match class {
+                "TimeLimitAnnotation" => "time-limit",
+                "AmountAnnotation" => "amount",
+                "AuthorityAnnotation" => "authority",
+                "PermitAnnotation" => "permit",
+                _ => return None,
+            };
+            Some(AnnotationView {
+                kind: kind.to_string(),
+                start: r[1].as_deref()?.parse().ok()?,
+                end: r[2].as_deref()?.parse().ok()?,
+                text: r[3].clone()?,
+                value: r[4].clone()?,
+                days: r[5].as_deref().and_then(|d| d.parse().ok()),
+                currency: r[6].clone(),
+                qualifier: r[7].clone(),
+                procedure: r[8].clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.start, &a.kind).cmp(&(b.start, &b.kind)));
+    Ok(out)
 }
 
 /// The modifications naming a partition, or the article (or other partition) holding it,
@@ -481,6 +558,8 @@ pub struct NormView {
     pub at: String,
     /// Its text in force on that day, with the partitions inside it.
     pub text: Option<String>,
+    /// What the annotator found in that text (time limits, amounts, authorities, permits).
+    pub annotations: Vec<AnnotationView>,
     /// Procedures whose legal basis is this very partition.
     pub procedures: Vec<RelyingProcedure>,
     /// Procedures whose legal basis is one of its parts (a comma of this article...).
@@ -532,6 +611,11 @@ pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView,
     let cited_by = column(format!(
         "SELECT DISTINCT ?c WHERE {{ ?c <{ELI}cites> <{iri}> }} ORDER BY ?c"
     ))?;
+    let held = if in_kb { in_force(kb, &iri, at)? } else { None };
+    let annotations = match &held {
+        Some((node, _)) => annotations(kb, node)?,
+        None => Vec::new(),
+    };
     let text = if in_kb {
         full_text_at(kb, &iri, at)?
     } else {
@@ -552,6 +636,7 @@ pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView,
         heading,
         at: at.to_string(),
         text,
+        annotations,
         procedures,
         procedures_via_parts,
         cites,
@@ -936,6 +1021,16 @@ pub fn render_norm(out: &mut impl std::io::Write, v: &NormView) -> std::io::Resu
             "  NOT IN THE KNOWLEDGE BASE: {}",
             v.normattiva.as_deref().unwrap_or("")
         )?,
+    }
+    for a in &v.annotations {
+        let value = a
+            .days
+            .map_or_else(|| a.value.clone(), |d| format!("{d} days"));
+        writeln!(
+            out,
+            "  {} [{}-{}] «{}» = {}",
+            a.kind, a.start, a.end, a.text, value
+        )?;
     }
     for p in v.procedures.iter().chain(&v.procedures_via_parts) {
         writeln!(

@@ -4,8 +4,13 @@
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
+use crate::annotate::Annotator;
 use crate::ids::{BASE, Target, Work};
 use crate::model::{Direction, Document};
+
+mod semantics;
+
+pub use semantics::{ALLOT, SemanticCounts};
 
 /// The ELI ontology namespace.
 pub const ELI: &str = "http://data.europa.eu/eli/ontology#";
@@ -112,10 +117,13 @@ pub struct Counts {
     pub modifications: usize,
     /// Modifications whose destination could not be resolved to an IRI.
     pub unresolved_destinations: usize,
+    /// Semantic markup and annotations.
+    pub semantics: SemanticCounts,
 }
 
-/// Maps a document to the quads of its graph.
-pub fn map(doc: &Document) -> (NamedNode, Vec<Quad>, Counts) {
+/// Maps a document to the quads of its graph; with an annotator, the annotations of every
+/// partition and version text too.
+pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Quad>, Counts) {
     let graph = graph_of(
         &doc.work,
         doc.component.as_deref(),
@@ -318,7 +326,11 @@ pub fn map(doc: &Document) -> (NamedNode, Vec<Quad>, Counts) {
         references: doc.references.len(),
         modifications: doc.modifications.len(),
         unresolved_destinations: 0,
+        semantics: semantics::map(doc, &mut e, &act, &partition_nodes, &text_literal),
     };
+    if let Some(a) = annotator {
+        counts.semantics.annotations = semantics::annotate(doc, &mut e, &partition_nodes, a);
+    }
     let mut cited = std::collections::HashSet::new();
     for r in &doc.references {
         let citing = r.from.map_or(&act, |j| &partition_nodes[j]);

@@ -66,6 +66,9 @@ pub struct Settings {
     pub at: String,
     /// Language of procedure labels.
     pub lang: String,
+    /// The annotator ingest runs (the same as `paesi ingest`'s, so that the hash of what
+    /// import maps equals the hash of what ingest would write).
+    pub annotator: Option<std::sync::Arc<crate::annotate::Annotator>>,
 }
 
 /// Why a run could not go on at all.
@@ -187,7 +190,7 @@ fn import_one(
         document: url.clone(),
         message: e.to_string(),
     })?;
-    let (graph, quads, _) = crate::rdf::map(&doc);
+    let (graph, quads, _) = crate::rdf::map(&doc, settings.annotator.as_deref());
     let act = doc.work.iri();
     let hash = registry::canonical_hash(quads.iter().map(Quad::as_ref))?;
     item.act = Some(act.clone());
@@ -210,6 +213,7 @@ fn import_one(
     let opts = ingest::Options {
         jobs: 1,
         progress: false,
+        annotator: settings.annotator.clone(),
     };
     let done = ingest::ingest(kb, vec![Input::Bytes(url.clone(), bytes)], &opts);
     let failures: Vec<String> = done.failures.iter().map(|f| f.to_string()).collect();

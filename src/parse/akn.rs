@@ -7,7 +7,8 @@ use quick_xml::events::BytesStart;
 use super::{Builder, Handler, ParseFailure, drive};
 use crate::ids::{self, Work};
 use crate::model::{
-    ActMeta, Direction, Document, Event, Format, Modification, PartitionKind, Publication,
+    ActMeta, Direction, Document, Entity, EntityKind, Event, Format, Modification, PartitionKind,
+    Publication, Semantics,
 };
 use crate::xml::{self, ParseError, attr, iso_date, non_empty};
 
@@ -28,6 +29,40 @@ fn partition_kind(local: &str) -> Option<PartitionKind> {
         | "subtitle" | "subchapter" | "subdivision" | "rule" | "subrule" | "tome" | "level"
         | "transitional" | "subpoint" | "proviso" | "debateSection" => PartitionKind::Container,
         _ => return None,
+    })
+}
+
+/// The inline semantic elements of AKN (those that refer to a top-level class).
+fn is_mention(local: &str) -> bool {
+    matches!(
+        local,
+        "term"
+            | "def"
+            | "person"
+            | "organization"
+            | "role"
+            | "location"
+            | "date"
+            | "quantity"
+            | "concept"
+            | "entity"
+            | "event"
+            | "object"
+            | "process"
+    )
+}
+
+/// A TLC element of `<references>` as an [`Entity`].
+fn entity(e: &BytesStart<'_>, local: &str) -> Option<Entity> {
+    let kind = EntityKind::from_element(local)?;
+    Some(Entity {
+        kind,
+        id: attr(e, "eId")
+            .or_else(|| attr(e, "id"))
+            .or_else(|| attr(e, "wId"))
+            .unwrap_or_default(),
+        href: attr(e, "href").and_then(|v| non_empty(&v)),
+        show_as: attr(e, "showAs").and_then(|v| non_empty(&v)),
     })
 }
 
@@ -89,6 +124,7 @@ enum Role {
     AttachmentDoc,
     AttachmentArticle,
     Level,
+    Mention,
     ModificationList(Direction),
     TextualMod,
     MetaCapture,
@@ -128,6 +164,8 @@ struct Akn {
     marked: HashMap<String, String>,
     /// Depth inside `<meta><notes>`.
     notes: usize,
+    /// The TLCs of every `<references>` (attachments' own metadata included).
+    entities: Vec<Entity>,
 }
 
 /// Parses an AKN document already decoded to UTF-8.
@@ -160,6 +198,7 @@ pub(super) fn parse(text: &str, namespace: String) -> Result<Document, ParseFail
         work_set: false,
         marked: HashMap::new(),
         notes: 0,
+        entities: Vec::new(),
     };
     drive(text, &mut h)?;
     if !h.work_set && h.local_work().is_none() {
@@ -315,6 +354,11 @@ impl Akn {
                     self.ref_targets.insert(id, href);
                 }
             }
+            _ if local.starts_with("TLC") => {
+                if let Some(x) = entity(e, local) {
+                    self.entities.push(x);
+                }
+            }
             "activeModifications" => return Role::ModificationList(Direction::Active),
             "passiveModifications" => return Role::ModificationList(Direction::Passive),
             "textualMod" => {
@@ -459,8 +503,13 @@ impl Akn {
         if self.meta.doc_type.is_none() {
             self.meta.doc_type = self.root_type.clone();
         }
-        let (partitions, references) = self.b.finish();
+        let (partitions, references, mentions) = self.b.finish();
         Ok(Document {
+            semantics: Semantics {
+                entities: self.entities,
+                mentions,
+                subjects: Vec::new(),
+            },
             format: Format::Akn,
             namespace: self.namespace,
             work,
@@ -505,6 +554,9 @@ impl Handler for Akn {
     fn start(&mut self, e: &BytesStart<'_>, local: &str, _empty: bool) -> Result<(), String> {
         if self.nested_meta > 0 {
             self.nested_meta += 1;
+            if let Some(x) = entity(e, local) {
+                self.entities.push(x);
+            }
             self.roles.push(Role::NestedMeta);
             return Ok(());
         }
@@ -609,6 +661,21 @@ impl Handler for Akn {
                 }
                 Role::Other
             }
+            _ if is_mention(local) => {
+                let value = match local {
+                    "date" => attr(e, "date"),
+                    "quantity" => attr(e, "normalized"),
+                    _ => None,
+                };
+                if self
+                    .b
+                    .open_mention(local, attr(e, "refersTo"), attr(e, "as"), value)
+                {
+                    Role::Mention
+                } else {
+                    Role::Other
+                }
+            }
             _ => match partition_kind(local) {
                 Some(kind) => {
                     let id = attr(e, "eId").or_else(|| attr(e, "id"));
@@ -695,6 +762,7 @@ impl Handler for Akn {
             Role::Capture => self.b.end_capture(),
             Role::Quoted => self.b.close_quoted(),
             Role::Ref => self.b.close_ref(),
+            Role::Mention => self.b.close_mention(),
             Role::AttachmentArticle => {
                 self.b.close_partition();
                 self.b.pop_prefix();

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::ids::{self, Work};
-use crate::model::{Partition, PartitionKind, Reference, Version};
+use crate::model::{Mention, Partition, PartitionKind, Reference, Version};
 use crate::xml::{push_break, push_collapsed};
 
 /// The period a partition element says it is in force (multi-version NIR).
@@ -76,6 +76,10 @@ pub struct Builder {
     pub partitions: Vec<Partition>,
     /// References outside quoted text.
     pub references: Vec<Reference>,
+    /// Inline semantic elements outside quoted text.
+    pub mentions: Vec<Mention>,
+    /// Indices in `mentions` of the open ones (their surface text still growing).
+    open_mentions: Vec<usize>,
     by_id: HashMap<String, usize>,
     open: Vec<OpenPartition>,
     quoted: usize,
@@ -95,6 +99,8 @@ impl Builder {
             work,
             partitions: Vec::new(),
             references: Vec::new(),
+            mentions: Vec::new(),
+            open_mentions: Vec::new(),
             by_id: HashMap::new(),
             open: Vec::new(),
             quoted: 0,
@@ -432,11 +438,55 @@ impl Builder {
         });
     }
 
+    /// Opens an inline semantic element (`term`, `def`, `person`...); ignored inside quoted
+    /// text (returns false: the caller must not close it).
+    pub fn open_mention(
+        &mut self,
+        element: &str,
+        refers_to: Option<String>,
+        role: Option<String>,
+        value: Option<String>,
+    ) -> bool {
+        if self.in_quoted() {
+            return false;
+        }
+        let strip = |s: Option<String>| {
+            s.map(|v| v.trim().trim_start_matches('#').to_string())
+                .filter(|v| !v.is_empty())
+        };
+        self.open_mentions.push(self.mentions.len());
+        self.mentions.push(Mention {
+            element: element.to_string(),
+            from: self.current(),
+            refers_to: strip(refers_to),
+            role: strip(role),
+            value: value
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+            text: String::new(),
+        });
+        true
+    }
+
+    /// Closes the innermost open semantic element.
+    pub fn close_mention(&mut self) {
+        if let Some(i) = self.open_mentions.pop() {
+            let m = &mut self.mentions[i];
+            let trimmed = m.text.trim();
+            if trimmed.len() != m.text.len() {
+                m.text = trimmed.to_string();
+            }
+        }
+    }
+
     /// Text content: goes to open references, to a number/heading capture, or else to the
     /// current partition's own text.
     pub fn text(&mut self, s: &str) {
         for r in &mut self.refs {
             push_collapsed(&mut r.text, s);
+        }
+        for &i in &self.open_mentions {
+            push_collapsed(&mut self.mentions[i].text, s);
         }
         if let Some((_, buf)) = self.captures.last_mut() {
             push_collapsed(buf, s);
@@ -456,9 +506,12 @@ impl Builder {
         }
     }
 
-    /// Closes whatever is still open and returns partitions and references, with the period
-    /// each partition exists computed from its versions.
-    pub fn finish(mut self) -> (Vec<Partition>, Vec<Reference>) {
+    /// Closes whatever is still open and returns partitions, references and mentions, with
+    /// the period each partition exists computed from its versions.
+    pub fn finish(mut self) -> (Vec<Partition>, Vec<Reference>, Vec<Mention>) {
+        while !self.open_mentions.is_empty() {
+            self.close_mention();
+        }
         while !self.refs.is_empty() {
             self.close_ref();
         }
@@ -487,7 +540,7 @@ impl Builder {
                 p.versions.iter().filter_map(|v| v.until.clone()).max()
             };
         }
-        (self.partitions, self.references)
+        (self.partitions, self.references, self.mentions)
     }
 }
 

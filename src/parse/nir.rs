@@ -8,6 +8,7 @@ use super::{Builder, Handler, ParseFailure, Vigenza, drive};
 use crate::ids::{self, Work};
 use crate::model::{
     ActMeta, Direction, Document, Event, Format, Modification, PartitionKind, Publication,
+    Semantics, Subject,
 };
 use crate::xml::{self, ParseError, attr, iso_date, non_empty};
 
@@ -68,6 +69,7 @@ enum Role {
     Field,
     Disposition,
     DspNorma,
+    Mention,
 }
 
 struct PendingDsp {
@@ -96,6 +98,9 @@ struct Nir {
     dsps: Vec<PendingDsp>,
     work_set: bool,
     annexes: usize,
+    /// The vocabulary of the `materie` being read.
+    vocabulary: Option<String>,
+    subjects: Vec<Subject>,
 }
 
 /// Parses a NIR document already decoded to UTF-8.
@@ -123,6 +128,8 @@ pub(super) fn parse(text: &str, namespace: String) -> Result<Document, ParseFail
         dsps: Vec::new(),
         work_set: false,
         annexes: 0,
+        vocabulary: None,
+        subjects: Vec::new(),
     };
     drive(text, &mut h)?;
     h.finish(text)
@@ -258,6 +265,15 @@ impl Nir {
                     self.relations.insert(id, href);
                 }
             }
+            "materie" => self.vocabulary = attr(e, "vocabolario").and_then(|v| non_empty(&v)),
+            "materia" => {
+                if let Some(value) = attr(e, "valore").and_then(|v| non_empty(&v)) {
+                    self.subjects.push(Subject {
+                        vocabulary: self.vocabulary.clone(),
+                        value,
+                    });
+                }
+            }
             "modifichepassive" => self.dsp_direction = Some(Direction::Passive),
             "modificheattive" => self.dsp_direction = Some(Direction::Active),
             "norma" if self.dsp.is_some() => {
@@ -357,8 +373,13 @@ impl Nir {
             self.meta.doc_type = self.root_type.clone();
         }
         let component = self.meta.urns.first().and_then(|u| urn_component(u));
-        let (partitions, references) = self.b.finish();
+        let (partitions, references, mentions) = self.b.finish();
         Ok(Document {
+            semantics: Semantics {
+                entities: Vec::new(),
+                mentions,
+                subjects: self.subjects,
+            },
             format: Format::Nir,
             namespace: self.namespace,
             work,
@@ -415,6 +436,13 @@ impl Handler for Nir {
             "virgolette" => {
                 self.b.open_quoted();
                 Role::Quoted
+            }
+            "def" => {
+                if self.b.open_mention("def", None, None, None) {
+                    Role::Mention
+                } else {
+                    Role::Other
+                }
             }
             "rif" => {
                 let _ = self.settle_work();
@@ -515,6 +543,7 @@ impl Handler for Nir {
             Role::Capture => self.b.end_capture(),
             Role::Quoted => self.b.close_quoted(),
             Role::Ref => self.b.close_ref(),
+            Role::Mention => self.b.close_mention(),
             Role::Annex => {
                 self.annexes = self.annexes.saturating_sub(1);
                 self.b.pop_prefix();
