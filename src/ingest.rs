@@ -460,7 +460,8 @@ const COMMIT_QUADS: usize = 1_000_000;
 pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     let started = Instant::now();
     // --- text index (issue 5): held from before the store is written ---
-    let text_index = crate::search::IngestHook::begin(kb);
+    let mut text_index = crate::search::IngestHook::begin(kb);
+    let mut index_failure: Option<String> = None;
     // --- end text index ---
     let mut report = Report::default();
     let bar = progress_bar(inputs.len(), opts.progress);
@@ -497,6 +498,10 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
                 next_index += 1;
                 bar.inc(1);
                 write_one(kb, result, &mut pending, &mut report, &bar);
+                // the entries of what was just committed go to the index writer now
+                if report.index_entries.len() >= INDEX_BATCH_GRAPHS {
+                    hand_to_index(&mut text_index, &mut report, &mut index_failure);
+                }
             }
         }
         pending.commit(kb, &mut report);
@@ -506,13 +511,14 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     // --- text index (issue 5): the graphs written are searchable when ingest returns ---
     // the graphs written, and every graph of an act whose expressions were relinked (changed
     // after they were written: read back from the store)
-    let mut written: Vec<String> = report.files.iter().map(|f| f.graph.clone()).collect();
     let mut made = std::mem::take(&mut report.index_entries);
-    for linked in &report.expressions {
-        for g in &linked.graphs {
-            made.remove(g);
-            written.push(g.clone());
-        }
+    let relinked: HashSet<&String> = report.expressions.iter().flat_map(|l| &l.graphs).collect();
+    made.retain(|g, _| !relinked.contains(g));
+    // what the index writer has not been handed yet, and the relinked graphs (read back)
+    let mut written: Vec<String> = made.keys().cloned().collect();
+    written.extend(relinked.iter().map(|g| g.to_string()));
+    if let Some(e) = index_failure {
+        report.failures.push(Failure::plain("<text index>", e));
     }
     if let Err(e) = text_index.finish(kb, &written, made) {
         report
@@ -524,6 +530,23 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     report.seconds = started.elapsed().as_secs_f64();
     report
+}
+
+/// Graphs whose index entries are gathered before they are handed to the index writer.
+const INDEX_BATCH_GRAPHS: usize = 64;
+
+/// Hands the entries of the graphs committed so far to the index writer.
+fn hand_to_index(
+    hook: &mut crate::search::IngestHook,
+    report: &mut Report,
+    failure: &mut Option<String>,
+) {
+    let made = std::mem::take(&mut report.index_entries);
+    if let Err(e) = hook.add(made)
+        && failure.is_none()
+    {
+        *failure = Some(e.to_string());
+    }
 }
 
 /// Links in time the expressions of every act this run wrote a document of, where the act

@@ -232,7 +232,12 @@ pub fn entries_from_quads(
                 RDF_TYPE | DCT_TITLE | SKOS_PREF_LABEL | RDFS_LABEL | DCT_DESCRIPTION
             );
         if wanted {
-            let _ = field(nodes.entry(s.as_str().to_string()).or_default());
+            // look up before inserting: most quads are about a subject already seen
+            let node = match nodes.get_mut(s.as_str()) {
+                Some(n) => n,
+                None => nodes.entry(s.as_str().to_string()).or_default(),
+            };
+            let _ = field(node);
         }
     }
     let mut entries = Vec::new();

@@ -431,19 +431,32 @@ impl TextIndex {
                 Some(ge) => ge,
                 None => entries_for_graph(kb.store(), &node)?,
             };
-            for e in &ge.entries {
-                writer.add_document(self.document(e))?;
-            }
-            let mut stamp = TantivyDocument::new();
-            stamp.add_text(f.kind, STAMP);
-            stamp.add_text(f.graph, g);
-            stamp.add_u64(f.quads, ge.quads);
-            stamp.add_u64(f.fingerprint, ge.fingerprint);
-            writer.add_document(stamp)?;
+            self.write_graph(writer, g, &ge)?;
             done.graphs += 1;
             done.entries += ge.entries.len();
         }
         Ok(done)
+    }
+
+    /// Replaces a graph's entries and stamp in the writer (not committed).
+    fn write_graph(
+        &self,
+        writer: &mut IndexWriter,
+        graph: &str,
+        ge: &GraphEntries,
+    ) -> Result<(), SearchError> {
+        let f = &self.fields;
+        writer.delete_term(Term::from_field_text(f.graph, graph));
+        for e in &ge.entries {
+            writer.add_document(self.document(e))?;
+        }
+        let mut stamp = TantivyDocument::new();
+        stamp.add_text(f.kind, STAMP);
+        stamp.add_text(f.graph, graph);
+        stamp.add_u64(f.quads, ge.quads);
+        stamp.add_u64(f.fingerprint, ge.fingerprint);
+        writer.add_document(stamp)?;
+        Ok(())
     }
 
     fn document(&self, e: &Entry) -> TantivyDocument {
@@ -755,6 +768,22 @@ impl IngestHook {
             Ok((index, writer))
         })();
         IngestHook { state }
+    }
+
+    /// Hands the index writer the entries of graphs just committed to the store, so that
+    /// they need not be held until the end of the run (tantivy buffers them within its own
+    /// memory budget). Nothing is visible before [`IngestHook::finish`] commits.
+    pub fn add(&mut self, made: HashMap<String, GraphEntries>) -> Result<usize, SearchError> {
+        let (index, writer) = match &mut self.state {
+            Ok(s) => s,
+            Err(_) => return Ok(0),
+        };
+        let mut entries = 0;
+        for (g, ge) in &made {
+            index.write_graph(writer, g, ge)?;
+            entries += ge.entries.len();
+        }
+        Ok(entries)
     }
 
     /// Indexes the graphs the run wrote, in one commit: each from the entries ingest made of
