@@ -11,6 +11,7 @@ pub mod history;
 pub mod ids;
 pub mod ingest;
 pub mod model;
+pub mod named;
 pub mod parse;
 pub mod query;
 pub mod rdf;
