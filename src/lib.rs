@@ -15,6 +15,7 @@ pub mod named;
 pub mod parse;
 pub mod query;
 pub mod rdf;
+pub mod server;
 pub mod store;
 pub mod xml;
 
