@@ -136,13 +136,17 @@ pub fn list(dir: &Path) -> Result<Vec<NamedQuery>, NamedError> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "rq"))
         .collect();
-    files.sort();
-    files.iter().map(|p| load(p)).collect()
+    let mut queries = files
+        .iter()
+        .map(|p| load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    queries.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(queries)
 }
 
 /// The named query `name` in `dir`.
@@ -305,6 +309,12 @@ pub fn term(p: &Param, value: &str) -> Result<String, NamedError> {
         }
         ParamType::Norm => {
             let v = value.trim_start_matches('<').trim_end_matches('>');
+            if v.starts_with(crate::ids::BASE) {
+                // already canonical
+                return Ok(NamedNode::new(v)
+                    .map_err(|e| bad(format!("{v:?} is not an IRI: {e}")))?
+                    .to_string());
+            }
             let target = crate::ids::resolve_href(v, None)
                 .map_err(|e| bad(format!("{v:?} is not an act or partition identifier: {e}")))?;
             NamedNode::new(target.iri())
