@@ -237,7 +237,20 @@ pub fn html(iri: &NamedNode, triples: &[Triple]) -> String {
         candidates.into_iter().next().map(|(_, v)| v)
     };
     let eli = crate::rdf::ELI;
-    let title = literal(&format!("{eli}title"))
+    let paesi = crate::rdf::PAESI;
+    // a partition by its id and number ("art5-com2 · 2."), then its heading when it has one
+    let partition = [
+        literal(&format!("{paesi}partitionId")),
+        literal(&format!("{eli}number")),
+        literal(&format!("{eli}title")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let title = literal(&format!("{paesi}partitionId"))
+        .map(|_| partition)
+        .or_else(|| literal(&format!("{eli}title")))
         .or_else(|| literal("http://purl.org/dc/terms/title"))
         .or_else(|| literal(&format!("{eli}number")))
         .unwrap_or_else(|| iri.as_str().to_string());
