@@ -140,16 +140,26 @@ pub fn uses_variable(sparql: &str, name: &str) -> bool {
 /// The query with the variable `?name` bound to a date: each use becomes the `xsd:date`
 /// literal, and a projected `?name` becomes `(literal AS ?name)`.
 pub fn bind_date(sparql: &str, name: &str, date: &str) -> String {
-    let literal = format!("\"{date}\"^^<http://www.w3.org/2001/XMLSchema#date>");
+    bind_term(
+        sparql,
+        name,
+        &format!("\"{date}\"^^<http://www.w3.org/2001/XMLSchema#date>"),
+    )
+}
+
+/// The query with the variable `?name` replaced by an RDF term written in SPARQL syntax
+/// (`term` must come from a serializer that escapes it, e.g. oxrdf's `Display`): each use
+/// becomes the term, and a projected `?name` becomes `(term AS ?name)`.
+pub fn bind_term(sparql: &str, name: &str, term: &str) -> String {
     let first_brace = sparql.find('{').unwrap_or(sparql.len());
     let mut out = String::with_capacity(sparql.len() + 64);
     let mut last = 0;
     for (start, end) in variable_spans(sparql, name) {
         out.push_str(&sparql[last..start]);
         if start < first_brace {
-            out.push_str(&format!("({literal} AS ?{name})"));
+            out.push_str(&format!("({term} AS ?{name})"));
         } else {
-            out.push_str(&literal);
+            out.push_str(term);
         }
         last = end;
     }

@@ -16,11 +16,13 @@ pub mod ids;
 pub mod import;
 pub mod ingest;
 pub mod model;
+pub mod named;
 pub mod parse;
 pub mod procedure;
 pub mod query;
 pub mod rdf;
 pub mod search;
+pub mod server;
 pub mod store;
 pub mod xml;
 

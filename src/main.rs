@@ -18,6 +18,9 @@ struct Cli {
     /// Directory of the knowledge base.
     #[arg(long, global = true, env = "PAESI_DATA", default_value = paesi::DEFAULT_DATA_DIR)]
     data: PathBuf,
+    /// Directory of named queries (`.rq` files with a header).
+    #[arg(long, global = true, env = "PAESI_QUERIES", default_value = "queries")]
+    queries: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,13 +46,23 @@ enum Command {
         #[arg(long)]
         no_annotations: bool,
     },
-    /// Run a SPARQL query over the knowledge base (the default graph is the union of all graphs).
+    /// Run a SPARQL query over the knowledge base (the default graph is the union of all graphs),
+    /// inline, from a file, or from the named-query library.
     Query {
-        /// The query text (or use -f).
+        /// The query text (or use -f or --name).
         query: Option<String>,
         /// Read the query from a file.
         #[arg(short = 'f', long = "file")]
         file: Option<PathBuf>,
+        /// Run the named query NAME (`queries/NAME.rq`).
+        #[arg(long)]
+        name: Option<String>,
+        /// A parameter of the named query, `name=value` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// List the named queries and their parameters.
+        #[arg(long)]
+        list: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: OutputFormat,
@@ -93,6 +106,22 @@ enum Command {
     },
     /// Write the whole store as N-Quads to standard output.
     Export,
+    /// Serve the knowledge base over HTTP: SPARQL 1.1 Protocol, named queries, Linked Data,
+    /// the JSON API.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Allow SPARQL Update and POST /ingest with `Authorization: Bearer TOKEN`.
+        #[arg(long, env = "PAESI_UPDATE_TOKEN")]
+        update_token: Option<String>,
+        /// Per-query timeout in milliseconds.
+        #[arg(long, default_value_t = 30_000)]
+        timeout_ms: u64,
+        /// Most results (rows or triples) one answer may have.
+        #[arg(long, default_value_t = 100_000)]
+        max_results: usize,
+    },
     /// The procedure catalogue: without ID, the list (filtered by words and category); with
     /// an ID, the procedure and, for each legal basis, its text in force on `--at`.
     Procedure {
@@ -318,9 +347,26 @@ fn try_main() -> Result<ExitCode, AnyError> {
         Command::Query {
             query,
             file,
+            name,
+            params,
+            list,
             format,
             at,
-        } => cmd_query(&cli.data, query, file, format, at),
+        } => {
+            if list {
+                return cmd_query_list(&cli.queries);
+            }
+            let source = match (query, file, name) {
+                (Some(q), None, None) => QuerySource::Inline(q),
+                (None, Some(f), None) => QuerySource::File(f),
+                (None, None, Some(n)) => QuerySource::Named(n, params),
+                (None, None, None) => {
+                    return Err("no query: give it inline, with -f FILE or --name NAME".into());
+                }
+                _ => return Err("give one query: inline, -f FILE or --name NAME".into()),
+            };
+            cmd_query(&cli.data, &cli.queries, source, format, at)
+        }
         Command::Stats { json } => cmd_stats(&cli.data, json),
         Command::Parse {
             paths,
@@ -338,6 +384,21 @@ fn try_main() -> Result<ExitCode, AnyError> {
         }
         Command::History { identifier, json } => cmd_history(&cli.data, &identifier, json),
         Command::Export => cmd_export(&cli.data),
+        Command::Serve {
+            bind,
+            update_token,
+            timeout_ms,
+            max_results,
+        } => cmd_serve(
+            &cli.data,
+            paesi::server::Config {
+                bind,
+                update_token: update_token.filter(|t| !t.is_empty()),
+                timeout_ms,
+                max_results,
+                queries: cli.queries,
+            },
+        ),
         Command::Procedure {
             words,
             category,
@@ -494,25 +555,47 @@ fn cmd_ingest(
     })
 }
 
-/// `paesi query`: SPARQL over the store, inline or from a file.
+/// Where the text of a query comes from.
+enum QuerySource {
+    /// Given on the command line.
+    Inline(String),
+    /// Read from a file.
+    File(PathBuf),
+    /// A named query and its `name=value` parameters.
+    Named(String, Vec<String>),
+}
+
+/// `paesi query`: SPARQL over the store, inline, from a file or from the named queries.
 fn cmd_query(
     data: &Path,
-    query: Option<String>,
-    file: Option<PathBuf>,
+    queries: &Path,
+    source: QuerySource,
     format: OutputFormat,
     at: Option<String>,
 ) -> Result<ExitCode, AnyError> {
-    let text = match (query, file) {
-        (Some(q), None) => q,
-        (None, Some(f)) => {
-            std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?
+    let asked = at;
+    let at = asked.clone().unwrap_or_else(paesi::dates::today);
+    let text = match source {
+        QuerySource::Inline(q) => paesi::dates::bind_date(&q, "at", &at),
+        QuerySource::File(f) => {
+            let q = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            paesi::dates::bind_date(&q, "at", &at)
         }
-        (Some(_), Some(_)) => return Err("give the query inline or with -f, not both".into()),
-        (None, None) => return Err("no query: give it inline or with -f FILE".into()),
+        QuerySource::Named(name, params) => {
+            let query = paesi::named::find(queries, &name)?;
+            let mut values = std::collections::BTreeMap::new();
+            for p in params {
+                let (k, v) = p
+                    .split_once('=')
+                    .ok_or_else(|| format!("--param {p:?}: expected NAME=VALUE"))?;
+                if values.insert(k.trim().to_string(), v.to_string()).is_some() {
+                    return Err(format!("--param {k}: given twice").into());
+                }
+            }
+            query.bind(&values, asked.as_deref())?
+        }
     };
     let kb = Kb::open_read_only(data)?;
-    let at = at.unwrap_or_else(paesi::dates::today);
-    let text = paesi::dates::bind_date(&text, "at", &at);
     let results = if paesi::search::sparql::uses_service(&text) {
         let (index, repair) = paesi::search::TextIndex::open(&kb)?;
         report_repair(&repair);
@@ -523,6 +606,41 @@ fn cmd_query(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     write_results(results, format, &mut out)?;
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi query --list`: the named queries, their titles and parameters.
+fn cmd_query_list(queries: &Path) -> Result<ExitCode, AnyError> {
+    let list = paesi::named::list(queries)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for q in &list {
+        writeln!(out, "{}  {}", q.name, q.title)?;
+        if !q.description.is_empty() {
+            writeln!(out, "    {}", q.description)?;
+        }
+        for p in &q.params {
+            let kind = serde_json::to_value(p.kind)?;
+            write!(
+                out,
+                "    --param {}=…  ({}) {}",
+                p.name,
+                kind.as_str().unwrap_or_default(),
+                p.description
+            )?;
+            match &p.default {
+                Some(d) => writeln!(out, " [default {d}]")?,
+                None => writeln!(out)?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi serve`: the HTTP server, until SIGINT or SIGTERM.
+fn cmd_serve(data: &Path, config: paesi::server::Config) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open(data)?;
+    paesi::server::serve(kb, config)?;
     Ok(ExitCode::SUCCESS)
 }
 

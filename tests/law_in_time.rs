@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -60,73 +60,6 @@ fn in_force_query(class: &str) -> String {
     )
 }
 
-/// (element name, id without version suffix) → the periods (from, until) its elements declare.
-type Periods = HashMap<(String, String), Vec<(String, Option<String>)>>;
-
-/// On the raw NIR text, without the parser: for each article and comma (by id, version
-/// suffixes `-tN` dropped) the periods its elements declare, inherited from the enclosing
-/// element where an element declares none, the act's entry into force where nothing does.
-fn periods_in_xml(text: &str) -> Periods {
-    let attr = |tag: &str, key: &str| -> Option<String> {
-        let pat = format!(" {key}=\"");
-        let at = tag.find(&pat)? + pat.len();
-        Some(tag[at..at + tag[at..].find('"')?].to_string())
-    };
-    let norm = |d: &str| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]);
-    let mut events = HashMap::new();
-    let mut entry = String::new();
-    for tag in text.split('<').skip(1) {
-        let tag = tag.split('>').next().unwrap_or("");
-        if tag.starts_with("evento ") {
-            events.insert(
-                attr(tag, "id").expect("id"),
-                norm(&attr(tag, "data").expect("data")),
-            );
-        }
-        if tag.starts_with("entratainvigore ") {
-            entry = norm(&attr(tag, "norm").expect("norm"));
-        }
-    }
-    let mut out = Periods::new();
-    // open articolo/comma elements: their effective period
-    let mut stack: Vec<(String, Option<String>)> = Vec::new();
-    for tag in text.split('<').skip(1) {
-        let tag = tag.split('>').next().unwrap_or("");
-        let closing = tag.starts_with('/');
-        let name = tag
-            .trim_start_matches('/')
-            .split([' ', '/'])
-            .next()
-            .unwrap_or("");
-        if name != "articolo" && name != "comma" {
-            continue;
-        }
-        if closing {
-            stack.pop();
-            continue;
-        }
-        let (outer_from, outer_until) = stack.last().cloned().unwrap_or((entry.clone(), None));
-        let from = attr(tag, "iniziovigore")
-            .map(|t| events[&t].clone())
-            .unwrap_or(outer_from);
-        let until = attr(tag, "finevigore")
-            .map(|t| events[&t].clone())
-            .or(outer_until);
-        let id = attr(tag, "id").expect("every TU partition has an id");
-        let base: Vec<&str> = id
-            .split('-')
-            .filter(|c| {
-                !(c.len() > 1 && c.starts_with('t') && c[1..].bytes().all(|b| b.is_ascii_digit()))
-            })
-            .collect();
-        out.entry((name.to_string(), base.join("-")))
-            .or_default()
-            .push((from.clone(), until.clone()));
-        stack.push((from, until));
-    }
-    out
-}
-
 #[test]
 fn articles_and_commi_in_force_on_four_dates_match_the_xml() {
     let Some(kb) = built() else { return };
@@ -134,7 +67,7 @@ fn articles_and_commi_in_force_on_four_dates_match_the_xml() {
         std::fs::read(kb.shared.join("corpus/nir/xmleges-samples/286-paesi.xml")).expect("read TU");
     // ISO-8859-15: ids, dates and tag names are ASCII
     let text: String = bytes.iter().map(|&b| b as char).collect();
-    let periods = periods_in_xml(&text);
+    let periods = common::periods_in_xml(&text);
     for at in ["1999-01-01", "2003-01-01", "2005-01-01", "2008-01-01"] {
         let count = |kind: &str| {
             periods

@@ -46,9 +46,13 @@ pub fn xml_files(dir: &std::path::Path) -> Vec<PathBuf> {
     out
 }
 
-/// The `paesi` binary built for these tests.
+/// The `paesi` binary built for these tests (`PAESI_BIN` overrides it: the target directory
+/// may be shared by several work trees, whose builds replace each other's binary).
 pub fn paesi() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_paesi"))
+    match std::env::var_os("PAESI_BIN") {
+        Some(bin) => std::process::Command::new(bin),
+        None => std::process::Command::new(env!("CARGO_BIN_EXE_paesi")),
+    }
 }
 
 /// A fresh, empty directory under the system temp dir for one test's data.
@@ -256,4 +260,71 @@ pub fn count_xml(bytes: &[u8]) -> XmlCounts {
         }
     }
     counts
+}
+
+/// (element name, id without version suffix) → the periods (from, until) its elements declare.
+pub type Periods = std::collections::HashMap<(String, String), Vec<(String, Option<String>)>>;
+
+/// On the raw NIR text, without the parser: for each article and comma (by id, version
+/// suffixes `-tN` dropped) the periods its elements declare, inherited from the enclosing
+/// element where an element declares none, the act's entry into force where nothing does.
+pub fn periods_in_xml(text: &str) -> Periods {
+    let attr = |tag: &str, key: &str| -> Option<String> {
+        let pat = format!(" {key}=\"");
+        let at = tag.find(&pat)? + pat.len();
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let norm = |d: &str| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]);
+    let mut events = std::collections::HashMap::new();
+    let mut entry = String::new();
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        if tag.starts_with("evento ") {
+            events.insert(
+                attr(tag, "id").expect("id"),
+                norm(&attr(tag, "data").expect("data")),
+            );
+        }
+        if tag.starts_with("entratainvigore ") {
+            entry = norm(&attr(tag, "norm").expect("norm"));
+        }
+    }
+    let mut out = Periods::new();
+    // open articolo/comma elements: their effective period
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
+        if name != "articolo" && name != "comma" {
+            continue;
+        }
+        if closing {
+            stack.pop();
+            continue;
+        }
+        let (outer_from, outer_until) = stack.last().cloned().unwrap_or((entry.clone(), None));
+        let from = attr(tag, "iniziovigore")
+            .map(|t| events[&t].clone())
+            .unwrap_or(outer_from);
+        let until = attr(tag, "finevigore")
+            .map(|t| events[&t].clone())
+            .or(outer_until);
+        let id = attr(tag, "id").expect("every TU partition has an id");
+        let base: Vec<&str> = id
+            .split('-')
+            .filter(|c| {
+                !(c.len() > 1 && c.starts_with('t') && c[1..].bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        out.entry((name.to_string(), base.join("-")))
+            .or_default()
+            .push((from.clone(), until.clone()));
+        stack.push((from, until));
+    }
+    out
 }

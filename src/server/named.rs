@@ -1,0 +1,76 @@
+//! The named-query library over HTTP: `GET /queries` lists it as JSON, `GET /queries/NAME?k=v`
+//! runs one with its parameters bound (`format` and `Accept` as at `/sparql`; `at` as
+//! `paesi query --at`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::AppState;
+use super::error::ApiError;
+use super::exec::{self, Request};
+use super::sparql::{accept, respond};
+use crate::named::{self as library, NamedError};
+
+fn api(e: NamedError) -> ApiError {
+    match e {
+        NamedError::Unknown(_) => ApiError::NotFound(e.to_string()),
+        NamedError::Io { .. } | NamedError::Header { .. } => ApiError::Internal(e.to_string()),
+        _ => ApiError::BadRequest(e.to_string()),
+    }
+}
+
+/// `GET /queries`: every named query with its title, description and parameters.
+pub async fn list(
+    State(state): State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let queries = library::list(&state.config().queries).map_err(api)?;
+    let items: Vec<serde_json::Value> = queries
+        .iter()
+        .map(|q| {
+            let mut v = serde_json::to_value(q).unwrap_or_default();
+            v["url"] = format!("/queries/{}", q.name).into();
+            v
+        })
+        .collect();
+    Ok(axum::Json(serde_json::Value::Array(items)))
+}
+
+/// `GET /queries/NAME?k=v…`: the named query's results.
+pub async fn run(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = library::find(&state.config().queries, &name).map_err(api)?;
+    let mut values = BTreeMap::new();
+    let mut format = None;
+    let mut at = None;
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "format" => format = Some(v),
+            "at" if !query.params.iter().any(|p| p.name == "at") => {
+                at = Some(crate::dates::parse(&v).ok_or_else(|| {
+                    ApiError::BadRequest(format!("at={v:?} is not a date (YYYY-MM-DD)"))
+                })?)
+            }
+            _ => {
+                if values.insert(k.to_string(), v).is_some() {
+                    return Err(ApiError::BadRequest(format!("{k} is given twice")));
+                }
+            }
+        }
+    }
+    let text = query.bind(&values, at.as_deref()).map_err(api)?;
+    let request = Request {
+        query: text,
+        accept: accept(format.as_deref(), &headers)?,
+        ..Request::default()
+    };
+    let output = exec::run(state.kb().store().clone(), request, state.limits()).await?;
+    Ok(respond(output))
+}
