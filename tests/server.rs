@@ -5,12 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{fresh_dir, paesi};
+use common::{Server, fresh_dir, paesi};
 use reqwest::blocking::Client;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
@@ -20,70 +19,6 @@ const PROCEDURE: &str = "https://w3id.org/paesi/procedure/permesso-soggiorno-lav
 
 fn project(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-/// A running `paesi serve`, stopped with SIGTERM when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    /// Starts `paesi serve --bind 127.0.0.1:0 ARGS…` on `data` and reads the bound address
-    /// from the first line it prints.
-    fn start(data: &Path, args: &[&str]) -> Server {
-        let mut child = paesi()
-            .arg("--data")
-            .arg(data)
-            .arg("--queries")
-            .arg(project("queries"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start paesi serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {line:?}"))
-            .to_string();
-        Server { child, url }
-    }
-
-    fn at(&self, path: &str) -> String {
-        format!("{}{path}", self.url)
-    }
-
-    /// Sends SIGTERM and waits: the exit status and what the server printed on stderr.
-    fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let status = self.terminate();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            std::io::Read::read_to_string(&mut e, &mut err).expect("stderr");
-        }
-        (status, err)
-    }
-
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().expect("wait for the server")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.terminate();
-        }
-    }
 }
 
 /// `pairs` as `application/x-www-form-urlencoded`.

@@ -31,6 +31,9 @@ pub enum ApiError {
     /// The query gave more results than the result limit.
     #[error("result limit: the query gives more than {0} results (--max-results)")]
     TooManyResults(usize),
+    /// A part of the server is not available (the text index could not be opened).
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed inside the server (the store, a task).
     #[error("{0}")]
     Internal(String),
@@ -47,6 +50,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyResults(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +65,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Timeout(_) => "timeout",
             ApiError::TooManyResults(_) => "result_limit",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }

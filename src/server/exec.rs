@@ -60,11 +60,17 @@ pub const PREFIXES: &[(&str, &str)] = &[
 
 /// Runs a query in a blocking task under the timeout: the store work never blocks the
 /// server's threads, and a query that runs too long is cancelled and answered 503.
-pub async fn run(store: Store, request: Request, limits: Limits) -> Result<Output, ApiError> {
+pub async fn run(
+    store: Store,
+    index: Option<crate::search::TextIndex>,
+    request: Request,
+    limits: Limits,
+) -> Result<Output, ApiError> {
     let token = CancellationToken::new();
     let cancel = token.clone();
-    let task =
-        tokio::task::spawn_blocking(move || evaluate(&store, &request, limits.max_results, token));
+    let task = tokio::task::spawn_blocking(move || {
+        evaluate(&store, index.as_ref(), &request, limits.max_results, token)
+    });
     match tokio::time::timeout(Duration::from_millis(limits.timeout_ms), task).await {
         Err(_) => {
             cancel.cancel();
@@ -89,14 +95,25 @@ fn graph_iri(s: &str) -> Result<NamedNode, ApiError> {
     NamedNode::new(s).map_err(|e| ApiError::BadRequest(format!("graph IRI {s:?}: {e}")))
 }
 
-/// Parses, evaluates and serializes a query (blocking).
+/// Parses, evaluates and serializes a query (blocking). A query that calls the search
+/// `SERVICE` is answered with the text index when there is one.
 pub fn evaluate(
     store: &Store,
+    index: Option<&crate::search::TextIndex>,
     request: &Request,
     max_results: usize,
     token: CancellationToken,
 ) -> Result<Output, ApiError> {
-    let mut prepared = SparqlEvaluator::new()
+    let evaluator = match index {
+        Some(index) if crate::search::sparql::uses_service(&request.query) => {
+            index
+                .reload()
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            crate::search::sparql::evaluator(index)
+        }
+        _ => SparqlEvaluator::new(),
+    };
+    let mut prepared = evaluator
         .with_cancellation_token(token)
         .parse_query(&request.query)
         .map_err(|e| ApiError::BadRequest(format!("query does not parse: {e}")))?;

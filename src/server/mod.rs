@@ -6,11 +6,13 @@
 //! | `/queries`, `/queries/NAME` | the named-query library ([`named`]) |
 //! | `/act/…`, `/procedure/…`, `/akn/…` | Linked Data: every canonical IRI dereferences here ([`resource`]) |
 //! | `/ingest` | ingest documents while serving, with the token ([`ingest`]) |
+//! | `/api/search`, `/api/procedures`, `/api/procedures/{id}`, `/api/norms` | the JSON API: the CLI's answers ([`api`]) |
 //! | `/health` | liveness and store figures |
 //!
 //! The store is blocking: every query runs in `spawn_blocking` on a snapshot, so readers see a
 //! document before or after an ingest replaces it, never half.
 
+pub mod api;
 pub mod error;
 pub mod exec;
 pub mod ingest;
@@ -65,6 +67,8 @@ pub struct AppState {
 struct Inner {
     kb: Kb,
     config: Config,
+    /// The text index (None when it could not be opened: search answers 503).
+    index: Option<crate::search::TextIndex>,
     /// One ingest at a time (queries go on meanwhile).
     ingest: tokio::sync::Mutex<()>,
 }
@@ -72,10 +76,28 @@ struct Inner {
 impl AppState {
     /// The state of a server over `kb`.
     pub fn new(kb: Kb, config: Config) -> AppState {
+        // checked against the store (every graph's quad count) and repaired before serving
+        let index = match crate::search::TextIndex::open_verified(&kb) {
+            Ok((index, repair)) => {
+                if !repair.is_clean() {
+                    eprintln!(
+                        "paesi: text index repaired: {} graphs (re)indexed, {} deleted",
+                        repair.indexed.len(),
+                        repair.deleted.len()
+                    );
+                }
+                Some(index)
+            }
+            Err(e) => {
+                eprintln!("paesi: text index unavailable, search disabled: {e}");
+                None
+            }
+        };
         AppState {
             inner: Arc::new(Inner {
                 kb,
                 config,
+                index,
                 ingest: tokio::sync::Mutex::new(()),
             }),
         }
@@ -84,6 +106,11 @@ impl AppState {
     /// The knowledge base.
     pub fn kb(&self) -> &Kb {
         &self.inner.kb
+    }
+
+    /// The text index, if it could be opened (cheap to clone).
+    pub fn search_index(&self) -> Option<crate::search::TextIndex> {
+        self.inner.index.clone()
     }
 
     /// The configuration.
@@ -144,6 +171,10 @@ pub fn router(state: AppState) -> Router {
             "/ingest",
             post(ingest::post).layer(DefaultBodyLimit::max(ingest::MAX_BODY)),
         )
+        .route("/api/search", get(api::search))
+        .route("/api/procedures", get(api::procedures))
+        .route("/api/procedures/{id}", get(api::procedure))
+        .route("/api/norms", get(api::norm))
         .route("/health", get(health))
         .layer(cors)
         .with_state(state)
@@ -221,6 +252,7 @@ async fn index() -> Html<&'static str> {
         "<li><a href=\"/sparql\">/sparql</a>: SPARQL 1.1 endpoint (service description on a bare GET)</li>",
         "<li><a href=\"/queries\">/queries</a>: named queries</li>",
         "<li><a href=\"/health\">/health</a>: status and figures</li>",
+        "<li>/api/search?q=…, /api/procedures, /api/procedures/ID, /api/norms?urn=…: the JSON API</li>",
         "<li>/act/…, /procedure/…: every canonical IRI of the knowledge base</li>",
         "</ul></body></html>"
     ))

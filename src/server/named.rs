@@ -71,6 +71,12 @@ pub async fn run(
         accept: accept(format.as_deref(), &headers)?,
         ..Request::default()
     };
-    let output = exec::run(state.kb().store().clone(), request, state.limits()).await?;
+    let output = exec::run(
+        state.kb().store().clone(),
+        state.search_index(),
+        request,
+        state.limits(),
+    )
+    .await?;
     Ok(respond(output))
 }

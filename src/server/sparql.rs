@@ -175,7 +175,13 @@ async fn query(state: AppState, params: Params, headers: &HeaderMap) -> Result<R
         named_graphs: params.named_graphs,
         accept: accept(params.format.as_deref(), headers)?,
     };
-    let output = exec::run(state.kb().store().clone(), request, state.limits()).await?;
+    let output = exec::run(
+        state.kb().store().clone(),
+        state.search_index(),
+        request,
+        state.limits(),
+    )
+    .await?;
     Ok(respond(output))
 }
 

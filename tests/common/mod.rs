@@ -328,3 +328,68 @@ pub fn periods_in_xml(text: &str) -> Periods {
     }
     out
 }
+
+/// A running `paesi serve`, stopped with SIGTERM when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `http://ADDR` the server listens on.
+    pub url: String,
+}
+
+impl Server {
+    /// Starts `paesi serve --bind 127.0.0.1:0 ARGS…` on `data` and reads the bound address
+    /// from the first line it prints.
+    pub fn start(data: &std::path::Path, args: &[&str]) -> Server {
+        let mut child = paesi()
+            .arg("--data")
+            .arg(data)
+            .arg("--queries")
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start paesi serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("read the first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line {line:?}"))
+            .to_string();
+        Server { child, url }
+    }
+
+    /// The URL of a path on the server.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// Sends SIGTERM and waits: the exit status and what the server printed on stderr.
+    pub fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let status = self.terminate();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            std::io::Read::read_to_string(&mut e, &mut err).expect("stderr");
+        }
+        (status, err)
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait for the server")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+        }
+    }
+}

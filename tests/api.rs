@@ -1,0 +1,238 @@
+//! The JSON API of `paesi serve` gives the same answers as the CLI's `--json`, over a KB of
+//! the project's corpus and catalogue, the Testo unico and DL 36/2025; and the search SERVICE
+//! works inside SPARQL over HTTP.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Server, fresh_dir, paesi};
+use reqwest::blocking::Client;
+
+fn project(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The KB, built once for this binary.
+fn kb() -> Option<&'static PathBuf> {
+    static KB: OnceLock<Option<PathBuf>> = OnceLock::new();
+    KB.get_or_init(|| {
+        let shared = common::shared_dir()?;
+        let data = fresh_dir("api");
+        let out = paesi()
+            .arg("--data")
+            .arg(&data)
+            .arg("ingest")
+            .arg(project("corpus"))
+            .arg(project("ontology"))
+            .arg(shared.join("corpus/nir/xmleges-samples/286-paesi.xml"))
+            .arg(shared.join("corpus/akn/normattiva/dl_2025-03-28_n36_cittadinanza_25G00049.xml"))
+            .output()
+            .expect("run paesi ingest");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(data)
+    })
+    .as_ref()
+}
+
+/// What the CLI prints as JSON (whatever its exit code: `--check` exits 1 on a disagreement).
+fn cli(data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run paesi");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "paesi {args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn get(client: &Client, url: &str) -> (u16, serde_json::Value) {
+    let r = client.get(url).send().expect("GET");
+    let status = r.status().as_u16();
+    (status, r.json().expect("a JSON body"))
+}
+
+#[test]
+fn the_api_answers_as_the_cli_does() {
+    let Some(data) = kb() else { return };
+    let at = "2025-06-01";
+    // the CLI's answers first: the server takes the store's lock while it runs
+    let list = cli(data, &["procedure", "--json"]);
+    let filtered = cli(data, &["procedure", "--json", "cittadinanza"]);
+    let shown = cli(
+        data,
+        &["procedure", "--json", "--at", at, "cittadinanza-residenza"],
+    );
+    let checked = cli(
+        data,
+        &[
+            "procedure",
+            "--json",
+            "--check",
+            "--at",
+            at,
+            "nulla-osta-lavoro-subordinato",
+        ],
+    );
+    let norm = cli(
+        data,
+        &[
+            "norm",
+            "--json",
+            "--at",
+            at,
+            "urn:nir:stato:legge:1992-02-05;91~art9",
+        ],
+    );
+    let searched = cli(
+        data,
+        &[
+            "search",
+            "--json",
+            "--at",
+            "2003-01-01",
+            "ricongiungimento familiare",
+        ],
+    );
+    let procedures_found = cli(
+        data,
+        &[
+            "search",
+            "--json",
+            "--kind",
+            "procedure",
+            "--at",
+            at,
+            "cittadinanza",
+        ],
+    );
+
+    let server = Server::start(data, &[]);
+    let client = Client::new();
+    let api = |path: &str| get(&client, &server.at(path));
+    assert_eq!(api("/api/procedures"), (200, list.clone()));
+    assert_eq!(api("/api/procedures?q=cittadinanza"), (200, filtered));
+    assert_eq!(
+        api(&format!("/api/procedures/cittadinanza-residenza?at={at}")),
+        (200, shown)
+    );
+    assert_eq!(
+        api(&format!(
+            "/api/procedures/nulla-osta-lavoro-subordinato?at={at}&check=true"
+        )),
+        (200, checked)
+    );
+    assert_eq!(
+        api(&format!(
+            "/api/norms?urn=urn:nir:stato:legge:1992-02-05;91~art9&at={at}"
+        )),
+        (200, norm)
+    );
+    assert_eq!(
+        api("/api/search?q=ricongiungimento%20familiare&at=2003-01-01"),
+        (200, searched.clone())
+    );
+    assert_eq!(
+        api(&format!(
+            "/api/search?q=cittadinanza&kind=procedure&at={at}"
+        )),
+        (200, procedures_found.clone())
+    );
+    // the answers are not empty ones: the figures the catalogue and the index give
+    let procedure_files = std::fs::read_dir(project("ontology/procedures"))
+        .expect("catalogue")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('_'))
+        })
+        .count();
+    assert_eq!(list.as_array().map(Vec::len), Some(procedure_files));
+    let hits: Vec<&str> = procedures_found["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["iri"].as_str())
+        .collect();
+    // the two citizenship procedures rank first for "cittadinanza"
+    let top: std::collections::BTreeSet<&str> = hits.iter().take(2).copied().collect();
+    assert_eq!(
+        top,
+        std::collections::BTreeSet::from([
+            "https://w3id.org/paesi/procedure/cittadinanza-matrimonio",
+            "https://w3id.org/paesi/procedure/cittadinanza-residenza"
+        ])
+    );
+
+    // errors: a missing parameter, a bad day, an unknown procedure
+    assert_eq!(api("/api/search").0, 400);
+    assert_eq!(
+        api("/api/procedures/cittadinanza-residenza?at=2025-13-45").0,
+        400
+    );
+    assert_eq!(api("/api/procedures/no-such-procedure").0, 404);
+    assert_eq!(api("/api/norms").0, 400);
+    drop(server);
+}
+
+#[test]
+fn the_search_service_answers_inside_sparql_over_http() {
+    let Some(data) = kb() else { return };
+    let query = "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+        SELECT ?hit ?act WHERE {
+          SERVICE <https://w3id.org/paesi/search> {
+            ?hit paesi:query \"ricongiungimento\" ; paesi:at \"2003-01-01\" ; paesi:limit 50 .
+          }
+          ?hit paesi:act ?act .
+          FILTER(?act = <https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286>)
+        } ORDER BY ?hit";
+    let cli_rows = cli(data, &["query", "--format", "json", query]);
+    let server = Server::start(data, &[]);
+    let client = Client::new();
+    let r = client
+        .post(server.at("/sparql"))
+        .header("Content-Type", "application/sparql-query")
+        .header("Accept", "application/sparql-results+json")
+        .body(query)
+        .send()
+        .expect("POST /sparql");
+    assert_eq!(r.status().as_u16(), 200);
+    let http_rows: serde_json::Value = r.json().expect("JSON results");
+    assert_eq!(
+        http_rows["results"]["bindings"],
+        cli_rows["results"]["bindings"]
+    );
+    // the hits of the Testo unico, as many as the CLI finds in that act
+    let hits = http_rows["results"]["bindings"].as_array().expect("rows");
+    assert!(
+        hits.iter().all(|h| h["act"]["value"]
+            == "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286")
+    );
+    let search = cli(
+        data,
+        &[
+            "search",
+            "--json",
+            "--at",
+            "2003-01-01",
+            "--limit",
+            "50",
+            "--act",
+            "urn:nir:stato:decreto.legislativo:1998-07-25;286",
+            "ricongiungimento",
+        ],
+    );
+    assert_eq!(
+        hits.len() as u64,
+        search["total"].as_u64().expect("total").min(50)
+    );
+}
