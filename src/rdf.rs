@@ -452,7 +452,22 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
             }
         }
     }
-    (graph, e.quads, counts)
+    let mut quads = e.quads;
+    drop_repeated(&mut quads);
+    (graph, quads, counts)
+}
+
+/// Removes quads written twice (a source can say the same thing twice): the store keeps a
+/// quad once, so what ingest reports and stamps must count it once too.
+fn drop_repeated(quads: &mut Vec<Quad>) {
+    let repeated: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(quads.len());
+        quads.iter().map(|q| !seen.insert(q)).collect()
+    };
+    if repeated.iter().any(|r| *r) {
+        let mut flags = repeated.into_iter();
+        quads.retain(|_| !flags.next().unwrap_or(false));
+    }
 }
 
 fn act_of(t: Option<&Target>) -> Option<NamedNode> {
