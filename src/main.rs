@@ -162,6 +162,9 @@ enum Command {
     /// Acts cited by the catalogue or the corpus but missing from the knowledge base, most
     /// needed first.
     Gaps {
+        /// Language of the procedure titles: it, en, fr, es, ar.
+        #[arg(long, default_value = "it")]
+        lang: String,
         /// Print as JSON.
         #[arg(long)]
         json: bool,
@@ -419,7 +422,7 @@ fn try_main() -> Result<ExitCode, AnyError> {
             lang,
             json,
         } => cmd_norm(&cli.data, &identifier, at, &lang, json),
-        Command::Gaps { json } => cmd_gaps(&cli.data, json),
+        Command::Gaps { lang, json } => cmd_gaps(&cli.data, &lang, json),
         Command::Search {
             query,
             kind,
@@ -866,9 +869,9 @@ fn cmd_norm(
 }
 
 /// `paesi gaps`: what the knowledge base lacks.
-fn cmd_gaps(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
+fn cmd_gaps(data: &Path, lang: &str, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
-    let gaps = paesi::procedure::gaps(&kb)?;
+    let gaps = paesi::procedure::gaps(&kb, lang)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         serde_json::to_writer_pretty(&mut out, &gaps)?;
@@ -886,6 +889,9 @@ fn cmd_gaps(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
             )?;
             for p in &g.missing_partitions {
                 writeln!(out, "      lacks {p}")?;
+            }
+            for t in &g.procedure_titles {
+                writeln!(out, "      for: {t}")?;
             }
         }
     }

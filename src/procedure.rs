@@ -657,8 +657,10 @@ pub struct Gap {
     pub partial: bool,
     /// The cited partitions the KB lacks (URNs as the catalogue writes them).
     pub missing_partitions: Vec<String>,
-    /// The procedures resting on what is missing.
+    /// The procedures resting on what is missing (identifiers).
     pub procedures: Vec<String>,
+    /// Their titles, in the language asked for (same order).
+    pub procedure_titles: Vec<String>,
     /// References to the act from the documents in the KB (only counted for missing acts).
     pub citations: usize,
     /// Where to read it on Normattiva.
@@ -667,7 +669,7 @@ pub struct Gap {
 
 /// The acts cited by the catalogue or the corpus but missing from the KB, most needed first:
 /// by the number of procedures resting on them, then by citations.
-pub fn gaps(kb: &Kb) -> Result<Vec<Gap>, LookupError> {
+pub fn gaps(kb: &Kb, lang: &str) -> Result<Vec<Gap>, LookupError> {
     let present: BTreeSet<String> = kb
         .string_rows(&format!(
             "SELECT DISTINCT ?a WHERE {{ ?a <{PAESI}sourceFormat> ?f }}"
@@ -684,6 +686,7 @@ pub fn gaps(kb: &Kb) -> Result<Vec<Gap>, LookupError> {
                 partial,
                 missing_partitions: Vec::new(),
                 procedures: Vec::new(),
+                procedure_titles: Vec::new(),
                 citations: 0,
                 normattiva: None,
             })
@@ -746,9 +749,18 @@ pub fn gaps(kb: &Kb) -> Result<Vec<Gap>, LookupError> {
         }
     }
     let mut out: Vec<Gap> = gaps.into_values().collect();
+    let titles: std::collections::HashMap<String, String> = list(kb, &[], None, lang)?
+        .into_iter()
+        .map(|p| (p.id, p.title))
+        .collect();
     for g in &mut out {
         g.procedures.sort();
         g.missing_partitions.sort();
+        g.procedure_titles = g
+            .procedures
+            .iter()
+            .map(|id| titles.get(id).cloned().unwrap_or_else(|| id.clone()))
+            .collect();
     }
     out.sort_by(|a, b| {
         (b.procedures.len(), b.citations, &a.act).cmp(&(a.procedures.len(), a.citations, &b.act))

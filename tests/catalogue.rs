@@ -414,6 +414,29 @@ fn gaps_rank_missing_acts_by_the_procedures_resting_on_them() {
         .collect();
     assert_eq!(got, expected);
     assert_eq!(gap["partial"], false);
+    // with their titles in the language asked for, read from the Turtle files
+    let en = run_json(&kb.data, &["gaps", "--json", "--lang", "en"]);
+    let en_gap = en
+        .as_array()
+        .expect("gaps")
+        .iter()
+        .find(|g| g["urn"] == "urn:nir:ministero.economia.finanze:decreto:2011-10-06")
+        .expect("listed in English too");
+    let titles: Vec<String> = expected
+        .iter()
+        .map(|id| {
+            let text = std::fs::read_to_string(procedures_dir().join(format!("{id}.ttl")))
+                .expect("procedure file");
+            let en = text
+                .split("\"@en")
+                .next()
+                .and_then(|before| before.rsplit('"').next())
+                .expect("an English title")
+                .to_string();
+            en
+        })
+        .collect();
+    assert_eq!(en_gap["procedure_titles"], serde_json::json!(titles));
     // ranked: procedures first, then citations
     let keys: Vec<(usize, u64)> = gaps
         .iter()
