@@ -427,13 +427,11 @@ fn gaps_rank_missing_acts_by_the_procedures_resting_on_them() {
         .map(|id| {
             let text = std::fs::read_to_string(procedures_dir().join(format!("{id}.ttl")))
                 .expect("procedure file");
-            let en = text
-                .split("\"@en")
+            text.split("\"@en")
                 .next()
                 .and_then(|before| before.rsplit('"').next())
                 .expect("an English title")
-                .to_string();
-            en
+                .to_string()
         })
         .collect();
     assert_eq!(en_gap["procedure_titles"], serde_json::json!(titles));
