@@ -9,8 +9,8 @@ pub fn today() -> String {
     civil_from_days((secs / 86_400) as i64)
 }
 
-/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> String {
+/// The civil date `YYYY-MM-DD` of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -23,20 +23,24 @@ fn civil_from_days(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The day `n` days after (or before, for negative `n`) a valid ISO date; None when `date`
-/// is not one.
-pub fn add_days(date: &str, n: i64) -> Option<String> {
-    let date = parse(date)?;
-    let num = |r: std::ops::Range<usize>| date[r].parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    // days from civil (Howard Hinnant's algorithm)
+/// The day count since 1970-01-01 of a year, month and day (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = y - i64::from(m <= 2);
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(civil_from_days(era * 146_097 + doe - 719_468 + n))
+    era * 146_097 + doe - 719_468
+}
+
+/// The day `n` days after (or before, for negative `n`) a valid ISO date; None when `date`
+/// is not one.
+pub fn add_days(date: &str, n: i64) -> Option<String> {
+    let date = parse(date)?;
+    let num = |r: std::ops::Range<usize>| date[r].parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    Some(civil_from_days(days_from_civil(y, m, d) + n))
 }
 
 /// A valid ISO date (`2003-01-01`), or None.
