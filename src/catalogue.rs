@@ -10,7 +10,7 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::ids;
-use crate::rdf::{PAESI, iri};
+use crate::rdf::{iri, paesi};
 
 /// The core vocabulary of public services (CPSV-AP's `cv:`).
 pub const CV: &str = "http://data.europa.eu/m8g/";
@@ -104,13 +104,10 @@ fn is_legal_basis(quads: &[Quad], subject: &NamedOrBlankNode) -> bool {
         .any(|q| &q.subject == subject && q.predicate == rdf::TYPE && q.object == class)
 }
 
-fn paesi(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{PAESI}{local}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rdf::PAESI;
     use oxigraph::io::{RdfFormat, RdfParser};
 
     const TTL: &str = r#"@prefix paesi: <https://w3id.org/paesi/ontology#> .

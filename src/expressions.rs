@@ -13,7 +13,7 @@
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
-use crate::rdf::{ELI, PAESI, act_graph, iri, timeline_graph};
+use crate::rdf::{ELI, PAESI, act_graph, eli, iri, paesi, timeline_graph};
 use crate::store::{Kb, StoreError};
 
 /// One document graph of an act.
@@ -112,13 +112,10 @@ pub fn relink(kb: &Kb, act: &str) -> Result<Relinked, StoreError> {
 /// The document graphs of an act (its own graph and its expression graphs), oldest first.
 fn expressions_of(kb: &Kb, act: &str) -> Result<Vec<Expression>, StoreError> {
     let base = act_graph(act);
-    let rows = select(
-        kb,
-        &format!(
-            "SELECT ?g ?d WHERE {{ GRAPH ?g {{ <{act}> <{PAESI}sourceFormat> ?f .
+    let rows = kb.rows(&format!(
+        "SELECT ?g ?d WHERE {{ GRAPH ?g {{ <{act}> <{PAESI}sourceFormat> ?f .
                OPTIONAL {{ <{act}> <{PAESI}expressionDate> ?d }} }} }}"
-        ),
-    )?;
+    ))?;
     let mut out: Vec<Expression> = rows
         .into_iter()
         .filter_map(|row| {
@@ -147,15 +144,12 @@ fn unversioned_texts(
     act: &str,
     graph: &NamedNode,
 ) -> Result<Vec<(NamedNode, Term, Option<Term>)>, StoreError> {
-    let rows = select(
-        kb,
-        &format!(
-            "SELECT ?p ?t ?h WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}act> <{act}> ; <{PAESI}text> ?t .
+    let rows = kb.rows(&format!(
+        "SELECT ?p ?t ?h WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}act> <{act}> ; <{PAESI}text> ?t .
                OPTIONAL {{ ?p <{ELI}title> ?h }}
                FILTER NOT EXISTS {{ ?p <{PAESI}version> ?v }} }} }}",
-            g = graph.as_str()
-        ),
-    )?;
+        g = graph.as_str()
+    ))?;
     Ok(rows
         .into_iter()
         .filter_map(|mut row| {
@@ -171,13 +165,10 @@ fn unversioned_texts(
 
 /// The partition-level texts of `act` in `graph`, as quads to remove.
 fn partition_texts(kb: &Kb, act: &str, graph: &NamedNode) -> Result<Vec<Quad>, StoreError> {
-    let rows = select(
-        kb,
-        &format!(
-            "SELECT ?p ?t WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}act> <{act}> ; <{PAESI}text> ?t }} }}",
-            g = graph.as_str()
-        ),
-    )?;
+    let rows = kb.rows(&format!(
+        "SELECT ?p ?t WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}act> <{act}> ; <{PAESI}text> ?t }} }}",
+        g = graph.as_str()
+    ))?;
     Ok(rows
         .into_iter()
         .filter_map(|mut row| {
@@ -197,14 +188,11 @@ fn partition_texts(kb: &Kb, act: &str, graph: &NamedNode) -> Result<Vec<Quad>, S
 
 /// Versions in `graph` whose end the graph does not give.
 fn open_versions(kb: &Kb, graph: &NamedNode) -> Result<Vec<NamedNode>, StoreError> {
-    let rows = select(
-        kb,
-        &format!(
-            "SELECT DISTINCT ?v WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}version> ?v
+    let rows = kb.rows(&format!(
+        "SELECT DISTINCT ?v WHERE {{ GRAPH <{g}> {{ ?p <{PAESI}version> ?v
                FILTER NOT EXISTS {{ ?v <{ELI}date_no_longer_in_force> ?u }} }} }}",
-            g = graph.as_str()
-        ),
-    )?;
+        g = graph.as_str()
+    ))?;
     Ok(rows
         .into_iter()
         .filter_map(|mut row| match row.pop().flatten()? {
@@ -212,17 +200,4 @@ fn open_versions(kb: &Kb, graph: &NamedNode) -> Result<Vec<NamedNode>, StoreErro
             _ => None,
         })
         .collect())
-}
-
-/// Runs a SELECT and returns each row's values in variable order.
-fn select(kb: &Kb, sparql: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
-    kb.rows(sparql)
-}
-
-fn paesi(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{PAESI}{local}"))
-}
-
-fn eli(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{ELI}{local}"))
 }

@@ -68,10 +68,6 @@ pub struct PartitionHistory {
     pub modifications: Vec<ModificationEntry>,
 }
 
-fn rows(kb: &Kb, sparql: &str) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-    kb.string_rows(sparql)
-}
-
 /// The history of the partition an identifier names, or of every partition of the act it
 /// names (in document order).
 pub fn history(kb: &Kb, identifier: &str) -> Result<Vec<PartitionHistory>, HistoryError> {
@@ -87,34 +83,27 @@ pub fn history(kb: &Kb, identifier: &str) -> Result<Vec<PartitionHistory>, Histo
     let partitions: Vec<String> = if is_partition {
         vec![iri.clone()]
     } else {
-        rows(
-            kb,
-            &format!(
-                "SELECT ?p WHERE {{ ?p <{PAESI}act> <{iri}> ; <{PAESI}order> ?o }} ORDER BY ?o"
-            ),
-        )?
+        kb.string_rows(&format!(
+            "SELECT ?p WHERE {{ ?p <{PAESI}act> <{iri}> ; <{PAESI}order> ?o }} ORDER BY ?o"
+        ))?
         .into_iter()
         .filter_map(|r| r.into_iter().next().flatten())
         .collect()
     };
     let mut out = Vec::new();
     for p in partitions {
-        let head = rows(
-            kb,
-            &format!(
-                "SELECT ?n ?h ?f ?u WHERE {{
+        let head = kb.string_rows(&format!(
+            "SELECT ?n ?h ?f ?u WHERE {{
                    {{ <{p}> <{PAESI}act> ?a }}
                    OPTIONAL {{ <{p}> <{ELI}number> ?n }} OPTIONAL {{ <{p}> <{ELI}title> ?h }}
                    OPTIONAL {{ <{p}> <{ELI}first_date_entry_in_force> ?f }}
                    OPTIONAL {{ <{p}> <{ELI}date_no_longer_in_force> ?u }} }} LIMIT 1"
-            ),
-        )?;
+        ))?;
         let Some(head) = head.into_iter().next() else {
             continue;
         };
-        let versions = rows(
-            kb,
-            &format!(
+        let versions = kb
+            .string_rows(&format!(
                 "SELECT ?f ?u ?i ?e ?s ?t WHERE {{ <{p}> <{PAESI}version> ?v .
                    OPTIONAL {{ ?v <{ELI}first_date_entry_in_force> ?f }}
                    OPTIONAL {{ ?v <{ELI}date_no_longer_in_force> ?u }}
@@ -122,20 +111,18 @@ pub fn history(kb: &Kb, identifier: &str) -> Result<Vec<PartitionHistory>, Histo
                    OPTIONAL {{ ?v <{PAESI}endedBy> ?e }}
                    OPTIONAL {{ ?v <{PAESI}status> ?s }}
                    OPTIONAL {{ ?v <{PAESI}text> ?t }} }} ORDER BY ?f ?u"
-            ),
-        )?
-        .into_iter()
-        .map(|r| VersionEntry {
-            from: r[0].clone(),
-            until: r[1].clone(),
-            introduced_by: r[2].clone(),
-            ended_by: r[3].clone(),
-            status: r[4].clone(),
-            text: r[5].clone().unwrap_or_default(),
-        })
-        .collect();
-        let modifications = rows(
-            kb,
+            ))?
+            .into_iter()
+            .map(|r| VersionEntry {
+                from: r[0].clone(),
+                until: r[1].clone(),
+                introduced_by: r[2].clone(),
+                ended_by: r[3].clone(),
+                status: r[4].clone(),
+                text: r[5].clone().unwrap_or_default(),
+            })
+            .collect();
+        let modifications = kb.string_rows(
             &format!(
                 "SELECT ?k ?s ?d WHERE {{ ?m <{PAESI}destination> <{p}> ; <{PAESI}modificationType> ?k .
                    OPTIONAL {{ ?m <{PAESI}source> ?s }} OPTIONAL {{ ?m <{PAESI}date> ?d }} }}

@@ -831,14 +831,7 @@ fn cmd_procedure_check(
     let kb = Kb::open_read_only(data)?;
     let at = at.unwrap_or_else(paesi::dates::today);
     let report = paesi::check::check(&kb, id, &at, lang)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        paesi::check::render(&mut out, &report)?;
-    }
-    out.flush()?;
+    emit(json, &report, |out| paesi::check::render(out, &report))?;
     Ok(if report.disagreements > 0 {
         ExitCode::from(1)
     } else {
@@ -857,14 +850,7 @@ fn cmd_norm(
     let kb = Kb::open_read_only(data)?;
     let at = at.unwrap_or_else(paesi::dates::today);
     let view = paesi::procedure::norm(&kb, identifier, &at, lang)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if json {
-        serde_json::to_writer_pretty(&mut out, &view)?;
-        writeln!(out)?;
-    } else {
-        paesi::procedure::render_norm(&mut out, &view)?;
-    }
-    out.flush()?;
+    emit(json, &view, |out| paesi::procedure::render_norm(out, &view))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -872,31 +858,25 @@ fn cmd_norm(
 fn cmd_gaps(data: &Path, lang: &str, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let gaps = paesi::procedure::gaps(&kb, lang)?;
+    emit(json, &gaps, |out| paesi::procedure::render_gaps(out, &gaps))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `value` on standard output as JSON when `json`, else for people through `render`.
+fn emit<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    render: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<(), AnyError> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &gaps)?;
+        serde_json::to_writer_pretty(&mut out, value)?;
         writeln!(out)?;
     } else {
-        for g in &gaps {
-            writeln!(
-                out,
-                "{:>3} procedures {:>5} citations  {}{}  {}",
-                g.procedures.len(),
-                g.citations,
-                g.urn.as_deref().unwrap_or(&g.act),
-                if g.partial { " (held in part)" } else { "" },
-                g.normattiva.as_deref().unwrap_or("")
-            )?;
-            for p in &g.missing_partitions {
-                writeln!(out, "      lacks {p}")?;
-            }
-            for t in &g.procedure_titles {
-                writeln!(out, "      for: {t}")?;
-            }
-        }
+        render(&mut out)?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).

@@ -948,18 +948,9 @@ fn pick_lang(texts: &[(String, String)], lang: &str) -> Option<String> {
         .map(|(_, t)| t.clone())
 }
 
+/// A SPARQL string literal, escaped by oxrdf.
 fn literal(s: &str) -> String {
-    let escaped: String = s
-        .chars()
-        .flat_map(|c| match c {
-            '"' => vec!['\\', '"'],
-            '\\' => vec!['\\', '\\'],
-            '\n' => vec!['\\', 'n'],
-            '\r' => vec!['\\', 'r'],
-            c => vec![c],
-        })
-        .collect();
-    format!("\"{escaped}\"")
+    oxigraph::model::Literal::new_simple_literal(s).to_string()
 }
 
 /// Lowercase without accents, for matching words the way operators type them.
@@ -1071,6 +1062,28 @@ pub fn render_norm(out: &mut impl std::io::Write, v: &NormView) -> std::io::Resu
             a.source.as_deref().unwrap_or("?"),
             a.date.as_deref().unwrap_or("")
         )?;
+    }
+    Ok(())
+}
+
+/// Writes the gaps for people.
+pub fn render_gaps(out: &mut impl std::io::Write, gaps: &[Gap]) -> std::io::Result<()> {
+    for g in gaps {
+        writeln!(
+            out,
+            "{:>3} procedures {:>5} citations  {}{}  {}",
+            g.procedures.len(),
+            g.citations,
+            g.urn.as_deref().unwrap_or(&g.act),
+            if g.partial { " (held in part)" } else { "" },
+            g.normattiva.as_deref().unwrap_or("")
+        )?;
+        for p in &g.missing_partitions {
+            writeln!(out, "      lacks {p}")?;
+        }
+        for t in &g.procedure_titles {
+            writeln!(out, "      for: {t}")?;
+        }
     }
     Ok(())
 }

@@ -78,11 +78,13 @@ pub fn iri(s: &str) -> NamedNode {
     NamedNode::new_unchecked(out)
 }
 
-fn eli(local: &str) -> NamedNode {
+/// A term of the ELI ontology.
+pub fn eli(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{ELI}{local}"))
 }
 
-fn paesi(local: &str) -> NamedNode {
+/// A term of the paesi ontology.
+pub fn paesi(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{PAESI}{local}"))
 }
 

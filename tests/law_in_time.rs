@@ -237,35 +237,27 @@ fn dl_36_2025_modifications_land_on_the_partitions_they_target() {
     // 10 active modifications (the 13 passive ones are the conversion law's insertions into
     // the decree itself)
     assert_eq!(expected.len(), 10);
+    // each with its type and the date of the act that enacted it: the decree, or its
+    // conversion law
     let rows = common::select(
         &kb.data,
         "PREFIX paesi: <https://w3id.org/paesi/ontology#>
-         SELECT ?type ?dest WHERE { ?m a paesi:Modification ; paesi:direction \"active\" ;
-           paesi:modificationType ?type ; paesi:destination ?dest ;
+         SELECT ?type ?dest ?date WHERE { ?m a paesi:Modification ; paesi:direction \"active\" ;
+           paesi:modificationType ?type ; paesi:destination ?dest ; paesi:date ?date ;
            paesi:source ?s . FILTER(STRSTARTS(STR(?s), \"https://w3id.org/paesi/act/stato/decreto.legge/2025/36\")) }",
     );
-    let mut got: Vec<(String, String)> = rows
+    let mut got: Vec<(String, String, String)> = rows
         .iter()
-        .map(|r| (r["type"].clone(), r["dest"].clone()))
+        .map(|r| (r["type"].clone(), r["dest"].clone(), r["date"].clone()))
         .collect();
     got.sort();
-    expected.sort();
-    assert_eq!(got, expected);
-    // each with the date of the act that enacted it: the decree, or its conversion law
-    let rows = common::select(
-        &kb.data,
-        "PREFIX paesi: <https://w3id.org/paesi/ontology#>
-         SELECT ?dest ?date WHERE { ?m a paesi:Modification ; paesi:direction \"active\" ;
-           paesi:destination ?dest ; paesi:date ?date ;
-           paesi:source ?s . FILTER(STRSTARTS(STR(?s), \"https://w3id.org/paesi/act/stato/decreto.legge/2025/36\")) }",
-    );
-    let mut got_dates: Vec<(String, String)> = rows
+    let mut expected_full: Vec<(String, String, String)> = expected
         .iter()
-        .map(|r| (r["dest"].clone(), r["date"].clone()))
+        .zip(&expected_dates)
+        .map(|((kind, dest), (_, date))| (kind.clone(), dest.clone(), date.clone()))
         .collect();
-    got_dates.sort();
-    expected_dates.sort();
-    assert_eq!(got_dates, expected_dates);
+    expected_full.sort();
+    assert_eq!(got, expected_full);
     assert!(expected_dates.iter().any(|(_, d)| d == "2025-05-23"));
     assert!(expected_dates.iter().any(|(_, d)| d == "2025-03-28"));
     let on_l91 = expected.iter().filter(|(_, d)| d.starts_with(L91)).count();

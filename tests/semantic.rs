@@ -39,32 +39,14 @@ fn count_semantics(bytes: &[u8]) -> BTreeMap<String, usize> {
     let text = String::from_utf8_lossy(bytes);
     let mut counts = BTreeMap::new();
     let (mut meta, mut quoted) = (0usize, 0usize);
-    let mut rest: &str = &text;
-    while let Some(lt) = rest.find('<') {
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        if rest.starts_with("<![CDATA[") {
-            rest = rest.find("]]>").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else { break };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        if tag.starts_with('?') || tag.starts_with('!') {
-            continue;
-        }
-        let closing = tag.starts_with('/');
-        let empty = tag.ends_with('/');
-        let body = tag.trim_start_matches('/').trim_end_matches('/');
-        let qname = body.split(|c: char| c.is_whitespace()).next().unwrap_or("");
-        let name = qname.rsplit(':').next().unwrap_or(qname);
-        let is_quote = matches!(
-            name,
-            "quotedStructure" | "quotedText" | "embeddedStructure" | "virgolette"
-        );
+    for common::Tag {
+        name,
+        closing,
+        empty,
+        ..
+    } in common::tags(&text)
+    {
+        let is_quote = common::is_quote(name);
         if closing {
             if name == "meta" {
                 meta = meta.saturating_sub(1);

@@ -8,7 +8,7 @@ use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Dataset, GraphName, GraphNameRef, Literal, NamedNode, Quad, QuadRef, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 
-use crate::rdf::PAESI;
+use crate::rdf::{PAESI, paesi};
 use crate::store::{Kb, StoreError};
 
 /// The named graph of the registry.
@@ -28,10 +28,6 @@ pub struct Entry {
     pub hash: Option<String>,
     /// The day it was imported.
     pub date: Option<String>,
-}
-
-fn paesi(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{PAESI}{local}"))
 }
 
 fn registry() -> NamedNode {

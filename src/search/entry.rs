@@ -1,4 +1,5 @@
-//! Index entries, read from the store: one per partition version (article, comma, point) and
+//! Index entries, made from a graph's quads (as ingest writes them, or read from the store):
+//! one per partition version (article, comma, point) and
 //! one per procedure, with everything a hit shows and every filter needs.
 
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! Full-text search in Italian over the knowledge base.
 //!
 //! The index (tantivy, in `{data dir}/index`) holds one entry per partition version (article,
-//! comma, point) and per procedure, read from the store ([`entry`]), analysed for Italian
+//! comma, point) and per procedure, made from a graph's quads ([`entry`]), analysed for Italian
 //! ([`analyzer`]), cited the way lawyers cite ([`citation`]). It is kept consistent with the
 //! store ([`index`]: per-graph stamps checked at open, ingest hook) and reachable from SPARQL
 //! through a `SERVICE` ([`sparql`]).

@@ -120,6 +120,60 @@ fn rows(results: &serde_json::Value) -> Vec<std::collections::HashMap<String, St
         .collect()
 }
 
+/// One tag as the plain scanner [`tags`] sees it.
+pub struct Tag<'a> {
+    /// Local name (prefix dropped).
+    pub name: &'a str,
+    /// The tag's text between `<`/`</` and `>`/`/>` (name and attributes).
+    pub body: &'a str,
+    /// `</name>`.
+    pub closing: bool,
+    /// `<name/>`.
+    pub empty: bool,
+}
+
+/// The tags of an XML text, read by a plain scanner (no XML library): comments, CDATA,
+/// processing instructions and declarations skipped. The independent reader of the tests.
+pub fn tags(text: &str) -> impl Iterator<Item = Tag<'_>> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let lt = rest.find('<')?;
+            rest = &rest[lt..];
+            if rest.starts_with("<!--") {
+                rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+                continue;
+            }
+            if rest.starts_with("<![CDATA[") {
+                rest = rest.find("]]>").map_or("", |e| &rest[e + 3..]);
+                continue;
+            }
+            let gt = rest.find('>')?;
+            let tag = &rest[1..gt];
+            rest = &rest[gt + 1..];
+            if tag.starts_with('?') || tag.starts_with('!') {
+                continue;
+            }
+            let body = tag.trim_start_matches('/').trim_end_matches('/');
+            let qname = body.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+            return Some(Tag {
+                name: qname.rsplit(':').next().unwrap_or(qname),
+                body,
+                closing: tag.starts_with('/'),
+                empty: tag.ends_with('/'),
+            });
+        }
+    })
+}
+
+/// True for the elements whose content is quoted text of another act.
+pub fn is_quote(name: &str) -> bool {
+    matches!(
+        name,
+        "quotedStructure" | "quotedText" | "embeddedStructure" | "virgolette"
+    )
+}
+
 /// Element counts made on the raw XML with a plain tag scanner (no XML library), quoted
 /// structures excluded: the independent check of what the parsers store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -144,32 +198,14 @@ pub fn count_xml(bytes: &[u8]) -> XmlCounts {
     // open partition elements: (name, versioned)
     let mut stack: Vec<(String, bool)> = Vec::new();
     let mut seen_versioned: std::collections::HashSet<(String, String)> = Default::default();
-    let mut rest: &str = &text;
-    while let Some(lt) = rest.find('<') {
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        if rest.starts_with("<![CDATA[") {
-            rest = rest.find("]]>").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else { break };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        if tag.starts_with('?') || tag.starts_with('!') {
-            continue;
-        }
-        let closing = tag.starts_with('/');
-        let empty = tag.ends_with('/');
-        let body = tag.trim_start_matches('/').trim_end_matches('/');
-        let qname = body.split(|c: char| c.is_whitespace()).next().unwrap_or("");
-        let name = qname.rsplit(':').next().unwrap_or(qname);
-        let is_quote = matches!(
-            name,
-            "quotedStructure" | "quotedText" | "embeddedStructure" | "virgolette"
-        );
+    for Tag {
+        name,
+        body,
+        closing,
+        empty,
+    } in tags(&text)
+    {
+        let is_quote = is_quote(name);
         let is_partition = matches!(name, "article" | "articolo" | "paragraph" | "comma");
         if name == "meta" {
             if closing {
