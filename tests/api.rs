@@ -40,6 +40,13 @@ fn kb() -> Option<&'static PathBuf> {
     .as_ref()
 }
 
+/// The tests of this binary take turns: a running server holds the store read-write, and a
+/// read-only opening by the CLI meanwhile can find the write-ahead log rotated under it.
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// What the CLI prints as JSON (whatever its exit code: `--check` exits 1 on a disagreement).
 fn cli(data: &Path, args: &[&str]) -> serde_json::Value {
     let out = paesi()
@@ -65,6 +72,7 @@ fn get(client: &Client, url: &str) -> (u16, serde_json::Value) {
 #[test]
 fn the_api_answers_as_the_cli_does() {
     let Some(data) = kb() else { return };
+    let _turn = turn();
     let at = "2025-06-01";
     // the CLI's answers first: the server takes the store's lock while it runs
     let list = cli(data, &["procedure", "--json"]);
@@ -195,7 +203,23 @@ fn the_search_service_answers_inside_sparql_over_http() {
           ?hit paesi:act ?act .
           FILTER(?act = <https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286>)
         } ORDER BY ?hit";
+    let _turn = turn();
+    // the CLI's answers first: the server takes the store's lock while it runs
     let cli_rows = cli(data, &["query", "--format", "json", query]);
+    let search = cli(
+        data,
+        &[
+            "search",
+            "--json",
+            "--at",
+            "2003-01-01",
+            "--limit",
+            "50",
+            "--act",
+            "urn:nir:stato:decreto.legislativo:1998-07-25;286",
+            "ricongiungimento",
+        ],
+    );
     let server = Server::start(data, &[]);
     let client = Client::new();
     let r = client
@@ -216,20 +240,6 @@ fn the_search_service_answers_inside_sparql_over_http() {
     assert!(
         hits.iter().all(|h| h["act"]["value"]
             == "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286")
-    );
-    let search = cli(
-        data,
-        &[
-            "search",
-            "--json",
-            "--at",
-            "2003-01-01",
-            "--limit",
-            "50",
-            "--act",
-            "urn:nir:stato:decreto.legislativo:1998-07-25;286",
-            "ricongiungimento",
-        ],
     );
     assert_eq!(
         hits.len() as u64,
