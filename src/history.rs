@@ -80,6 +80,7 @@ pub fn history(kb: &Kb, identifier: &str) -> Result<Vec<PartitionHistory>, Histo
         let target = ids::resolve_href(identifier, None)?;
         (target.iri(), target.partition.is_some())
     };
+    let iri = ids::checked_iri(&iri)?;
     let partitions: Vec<String> = if is_partition {
         vec![iri.clone()]
     } else {

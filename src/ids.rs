@@ -1263,6 +1263,27 @@ fn parse_uk(s: &str, path: &str) -> Result<Target, IdError> {
     Ok(Target { work, partition })
 }
 
+/// The canonical IRI an identifier a user typed names (a canonical IRI as it is, a URN:NIR,
+/// AKN IRI or ELI through [`resolve_href`]), checked to be an IRI that can be written into
+/// SPARQL as `<…>`: lookups build queries from it, so anything else is refused here.
+pub fn lookup_iri(identifier: &str) -> Result<String, IdError> {
+    let identifier = identifier.trim();
+    let iri = if identifier.starts_with(BASE) {
+        identifier.to_string()
+    } else {
+        resolve_href(identifier, None)?.iri()
+    };
+    checked_iri(&iri)
+}
+
+/// `iri` when it is a valid absolute IRI (RFC 3987), an error naming it otherwise.
+pub fn checked_iri(iri: &str) -> Result<String, IdError> {
+    match oxigraph::model::NamedNode::new(iri) {
+        Ok(n) => Ok(n.into_string()),
+        Err(e) => err(iri, &format!("not a valid IRI ({e})")),
+    }
+}
+
 /// Resolves any reference value (URN:NIR, AKN IRI, resolver URLs of these, EU ELI,
 /// legislation.gov.uk ids, relative `#art5` forms given `base`) to its canonical target.
 pub fn resolve_href(href: &str, base: Option<&Work>) -> Result<Target, IdError> {

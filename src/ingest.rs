@@ -52,7 +52,9 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
     for p in paths {
         if p.as_os_str() == "-" {
             let mut bytes = Vec::new();
+            // one byte past the limit is enough to know it is too large
             std::io::stdin()
+                .take(crate::xml::MAX_DOCUMENT_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Failure::plain("-", format!("cannot read standard input: {e}")))?;
             out.push(Input::Bytes("<stdin>".into(), bytes));
@@ -244,17 +246,40 @@ struct Mapped {
     entries: Option<crate::search::GraphEntries>,
 }
 
+/// The bytes of an input; a file larger than [`crate::xml::MAX_DOCUMENT_BYTES`] is refused
+/// from its size, before anything is read (memory stays bounded whatever the file).
+fn read_input(input: &Input) -> Result<std::borrow::Cow<'_, [u8]>, Failure> {
+    match input {
+        Input::File(p) => {
+            let name = input.name();
+            let size = std::fs::metadata(p)
+                .map_err(|e| Failure::plain(&name, e.to_string()))?
+                .len();
+            if size > crate::xml::MAX_DOCUMENT_BYTES as u64 {
+                return Err(Failure {
+                    line: Some(1),
+                    col: Some(1),
+                    ..Failure::plain(
+                        &name,
+                        format!(
+                            "document too large ({size} bytes, limit {})",
+                            crate::xml::MAX_DOCUMENT_BYTES
+                        ),
+                    )
+                });
+            }
+            let bytes = std::fs::read(p).map_err(|e| Failure::plain(&name, e.to_string()))?;
+            Ok(std::borrow::Cow::Owned(bytes))
+        }
+        Input::Bytes(_, b) => Ok(std::borrow::Cow::Borrowed(b)),
+    }
+}
+
 /// Reads, parses and maps one input (no store access): the part that runs in parallel.
 fn prepare(input: &Input, annotator: Option<&Annotator>) -> Result<Mapped, Failure> {
     let name = input.name();
-    let owned;
-    let bytes: &[u8] = match input {
-        Input::File(p) => {
-            owned = std::fs::read(p).map_err(|e| Failure::plain(&name, e.to_string()))?;
-            &owned
-        }
-        Input::Bytes(_, b) => b,
-    };
+    let bytes = read_input(input)?;
+    let bytes: &[u8] = &bytes;
     let is_turtle = matches!(input, Input::File(p) if p.extension().is_some_and(|e| e == "ttl"));
     if is_turtle {
         return prepare_turtle(&name, input, bytes);
@@ -715,14 +740,8 @@ pub fn parse_only(inputs: Vec<Input>, map: bool, opts: &Options) -> Report {
 fn parse_one(input: &Input, map: bool, annotator: Option<&Annotator>) -> Result<Report, Failure> {
     if !map {
         let name = input.name();
-        let owned;
-        let bytes: &[u8] = match input {
-            Input::File(p) => {
-                owned = std::fs::read(p).map_err(|e| Failure::plain(&name, e.to_string()))?;
-                &owned
-            }
-            Input::Bytes(_, b) => b,
-        };
+        let bytes = read_input(input)?;
+        let bytes: &[u8] = &bytes;
         if matches!(input, Input::File(p) if p.extension().is_some_and(|e| e == "ttl")) {
             return Ok(Report::default());
         }

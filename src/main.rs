@@ -994,6 +994,7 @@ fn cmd_import(
     }
     let kb = Kb::open(data)?;
     let report = import::import(&kb, &sources, &run.settings()?)?;
+    import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -1015,6 +1016,7 @@ fn cmd_sync(
     let kb = Kb::open(data)?;
     let until = until.unwrap_or_else(paesi::dates::today);
     let report = paesi::import::sync(&kb, since, &until, &run.settings()?)?;
+    paesi::import::report::render_failures(&mut std::io::stderr().lock(), &report.import)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
         serde_json::to_writer_pretty(&mut out, &report)?;

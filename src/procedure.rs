@@ -576,12 +576,7 @@ pub struct NormView {
 
 /// A norm by URN:NIR, AKN IRI or canonical IRI, as on `at`.
 pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView, LookupError> {
-    let identifier = identifier.trim();
-    let iri = if identifier.starts_with(ids::BASE) {
-        identifier.to_string()
-    } else {
-        ids::resolve_href(identifier, None)?.iri()
-    };
+    let iri = ids::lookup_iri(identifier)?;
     let in_kb = kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{iri}> <{PAESI}act> ?a }} UNION {{ <{iri}> <{PAESI}sourceFormat> ?f }} }}"
     ))? > 0;
@@ -770,7 +765,7 @@ pub fn gaps(kb: &Kb, lang: &str) -> Result<Vec<Gap>, LookupError> {
 
 fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
     if id.starts_with("http") {
-        return Ok(id.to_string());
+        return Ok(ids::checked_iri(id)?);
     }
     let rows = kb.string_rows(&format!(
         "SELECT ?p WHERE {{ ?p a <{PAESI}Procedure> ; <{DCT}identifier> {} }}",

@@ -246,3 +246,113 @@ fn the_search_service_answers_inside_sparql_over_http() {
         search["total"].as_u64().expect("total").min(50)
     );
 }
+
+/// Requests a client controls and that once took the server down (an allocation of `limit`
+/// hits aborted the process) or answered 500: each is refused with its status, and the same
+/// server then answers a normal search exactly as before.
+#[test]
+fn no_request_can_take_the_server_down() {
+    let Some(data) = kb() else { return };
+    let _turn = turn();
+    let server = Server::start(data, &[]);
+    let client = Client::new();
+    let normal = server.at("/api/search?q=permesso&limit=10&at=2025-06-01");
+    let (status, before) = get(&client, &normal);
+    assert_eq!(status, 200, "{before}");
+    let service = |limit: &str| {
+        format!(
+            "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+             SELECT ?hit WHERE {{ SERVICE <https://w3id.org/paesi/search> {{
+               ?hit paesi:query \"permesso\" ; paesi:limit {limit} . }} }}"
+        )
+    };
+    let hostile: [(&str, String, u16, &str); 9] = [
+        (
+            "GET",
+            "/api/search?q=permesso&limit=10000000000000".into(),
+            400,
+            "limit=10000000000000 is too large: at most 1000",
+        ),
+        (
+            "GET",
+            "/api/search?q=permesso&offset=10000000000000".into(),
+            400,
+            "offset=10000000000000 is too large: at most 100000",
+        ),
+        (
+            "GET",
+            "/api/search?q=permesso&limit=99999999999999999999999".into(),
+            400,
+            "limit=\"99999999999999999999999\" is not a number",
+        ),
+        (
+            "POST",
+            service("100000000"),
+            400,
+            "search SERVICE: limit=100000000 is too large: at most 1000",
+        ),
+        (
+            "GET",
+            "/api/procedures/http:%2F%2Fexample.org%2Fa%3E%20%7D".into(),
+            400,
+            "not a valid IRI",
+        ),
+        (
+            "GET",
+            "/api/procedures/https:%2F%2Fw3id.org%2Fpaesi%2Fprocedure%2Fa%20b".into(),
+            400,
+            "not a valid IRI",
+        ),
+        (
+            "GET",
+            "/api/norms?urn=https://w3id.org/paesi/act/stato/legge/1992/91%3E%20%7D".into(),
+            400,
+            "not a valid IRI",
+        ),
+        (
+            "GET",
+            "/api/norms?urn=https://w3id.org/paesi/act/stato/legge/1992/91/art%22x".into(),
+            400,
+            "not a valid IRI",
+        ),
+        (
+            "GET",
+            "/api/procedures/no-such-procedure".into(),
+            404,
+            "procedure \"no-such-procedure\" is not in the knowledge base",
+        ),
+    ];
+    for (method, request, expected, message) in &hostile {
+        let r = if *method == "GET" {
+            client.get(server.at(request)).send()
+        } else {
+            client
+                .post(server.at("/sparql"))
+                .header("Content-Type", "application/sparql-query")
+                .header("Accept", "application/sparql-results+json")
+                .body(request.clone())
+                .send()
+        }
+        .unwrap_or_else(|e| panic!("{method} {request}: the server did not answer: {e}"));
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().expect("a JSON error body");
+        assert_eq!(status, *expected, "{method} {request}: {body}");
+        let kind = if *expected == 400 {
+            "bad_request"
+        } else {
+            "not_found"
+        };
+        assert_eq!(body["error"], kind, "{method} {request}: {body}");
+        let said = body["message"].as_str().expect("message");
+        assert!(
+            said.contains(message),
+            "{method} {request}: {said:?} does not say {message:?}"
+        );
+    }
+    // still up, and the same answer as before
+    let (status, after) = get(&client, &normal);
+    assert_eq!(status, 200);
+    assert_eq!(after, before);
+    let (status, _) = server.stop();
+    assert!(status.success(), "the server exited with {status}");
+}

@@ -1006,8 +1006,18 @@ fn assert_refused(
     let (code, out, err) = run(&data, &server, args);
     assert_eq!(code, exit, "{args:?}: {out}{err}");
     let said = if exit == 1 {
+        // the JSON report alone on stdout, the failure on stderr too
         let r: Value = serde_json::from_str(&out).expect("JSON report");
-        r["items"][0]["error"].as_str().expect("error").to_string()
+        let said = r["items"][0]["error"].as_str().expect("error").to_string();
+        let source = r["items"][0]["source"].as_str().expect("source");
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.starts_with("paesi: import "))
+                .collect::<Vec<_>>(),
+            [format!("paesi: import {source}: {said}")],
+            "{args:?}: stderr"
+        );
+        said
     } else {
         err.trim().to_string()
     };

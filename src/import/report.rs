@@ -106,16 +106,26 @@ pub struct SyncReport {
     pub import: ImportReport,
 }
 
-/// Writes an import report for people.
+/// Writes each source that failed, one line each (`paesi: import SOURCE: MESSAGE`): for
+/// stderr, so that the report on stdout (JSON for a pipeline) never mixes with errors.
+pub fn render_failures(err: &mut impl Write, r: &ImportReport) -> std::io::Result<()> {
+    for item in r.items.iter().filter(|i| i.status == Status::Failed) {
+        writeln!(
+            err,
+            "paesi: import {}: {}",
+            item.source,
+            item.error.as_deref().unwrap_or("unknown error")
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes an import report for people (failures are left to [`render_failures`]: they go
+/// to stderr).
 pub fn render_import(out: &mut impl Write, r: &ImportReport) -> std::io::Result<()> {
     for item in &r.items {
         match item.status {
-            Status::Failed => writeln!(
-                out,
-                "FAILED {}: {}",
-                item.source,
-                item.error.as_deref().unwrap_or("unknown error")
-            )?,
+            Status::Failed => {}
             Status::Unchanged => writeln!(
                 out,
                 "unchanged {} (already held: {})",

@@ -28,6 +28,13 @@ use crate::store::Kb;
 /// The `kind` of the one document per graph that records what was indexed from it.
 const STAMP: &str = "stamp";
 
+/// The most hits one page may hold (`limit`): a client asking for more gets an error, not an
+/// allocation of that size.
+pub const MAX_LIMIT: usize = 1000;
+
+/// The deepest page start (`offset`): ranking keeps `offset + limit` hits in memory.
+pub const MAX_OFFSET: usize = 100_000;
+
 /// Memory for the index writer.
 const WRITER_MEMORY: usize = 100_000_000;
 
@@ -569,6 +576,7 @@ impl TextIndex {
         if query.trim().is_empty() {
             return Err(SearchError::Query("the query is empty".into()));
         }
+        check_page(limit, offset)?;
         let hits = self.run(query, filters, limit, offset, markers, true)?;
         if hits.total > 0 {
             return Ok(hits);
@@ -687,6 +695,16 @@ impl TextIndex {
             hits,
         })
     }
+}
+
+/// Refuses a page beyond [`MAX_LIMIT`] or [`MAX_OFFSET`].
+fn check_page(limit: usize, offset: usize) -> Result<(), SearchError> {
+    for (name, value, max) in [("limit", limit, MAX_LIMIT), ("offset", offset, MAX_OFFSET)] {
+        if value > max {
+            return Err(SearchError::Page { name, value, max });
+        }
+    }
+    Ok(())
 }
 
 /// A snippet's fragment with each highlighted range between the markers.

@@ -41,6 +41,27 @@ pub enum SearchError {
     /// A date is not `YYYY-MM-DD`.
     #[error("{0:?} is not a date (YYYY-MM-DD)")]
     Date(String),
+    /// A page of hits asked beyond the bounds ([`index::MAX_LIMIT`], [`index::MAX_OFFSET`]).
+    #[error("{name}={value} is too large: at most {max}")]
+    Page {
+        /// `limit` or `offset`.
+        name: &'static str,
+        /// What was asked.
+        value: usize,
+        /// The bound.
+        max: usize,
+    },
+}
+
+impl SearchError {
+    /// True when the request itself is wrong (the query, a date, the page asked), not the
+    /// index or the store: a server answers it 400.
+    pub fn is_request_error(&self) -> bool {
+        matches!(
+            self,
+            SearchError::Query(_) | SearchError::Date(_) | SearchError::Page { .. }
+        )
+    }
 }
 
 impl From<crate::store::StoreError> for SearchError {

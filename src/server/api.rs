@@ -127,9 +127,13 @@ pub async fn search(State(state): State<AppState>, Query(p): Params) -> Result<J
         index
             .reload()
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let hits = index
-            .search(&q, &filters, limit, offset)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let hits = index.search(&q, &filters, limit, offset).map_err(|e| {
+            if e.is_request_error() {
+                ApiError::BadRequest(e.to_string())
+            } else {
+                ApiError::Internal(e.to_string())
+            }
+        })?;
         json(hits)
     })
     .await

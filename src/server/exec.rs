@@ -83,10 +83,19 @@ pub async fn run(
     }
 }
 
-/// An evaluation error; a cancelled query is a timeout (its value is set by [`run`]).
+/// An evaluation error; a cancelled query is a timeout (its value is set by [`run`]); what
+/// the search `SERVICE` refuses in the request (no search text, a page too large, a bad
+/// date) is the client's error.
 fn evaluation(e: QueryEvaluationError) -> ApiError {
     match e {
         QueryEvaluationError::Cancelled => ApiError::Timeout(0),
+        QueryEvaluationError::Service(inner)
+            if inner
+                .downcast_ref::<crate::search::SearchError>()
+                .is_some_and(crate::search::SearchError::is_request_error) =>
+        {
+            ApiError::BadRequest(format!("search SERVICE: {inner}"))
+        }
         e => ApiError::Internal(format!("query failed: {e}")),
     }
 }
