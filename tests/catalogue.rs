@@ -153,6 +153,35 @@ fn the_catalogue_conforms_to_cpsv_ap_and_to_the_project_shapes() {
 }
 
 #[test]
+fn a_verification_outside_the_three_states_breaks_the_shapes() {
+    if common::shared_dir().is_none() || !pyshacl() {
+        return;
+    }
+    let broken = fresh_dir("catalogue-verification").join("procedures");
+    std::fs::create_dir_all(&broken).expect("mkdir");
+    for e in std::fs::read_dir(procedures_dir()).expect("dir") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, broken.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let victim = broken.join("protezione-internazionale-domanda.ttl");
+    let text = std::fs::read_to_string(&victim).expect("read");
+    assert_eq!(text.matches("paesi:verification \"outdated\"").count(), 2);
+    std::fs::write(
+        &victim,
+        text.replacen(
+            "paesi:verification \"outdated\"",
+            "paesi:verification \"probably\"",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = validate(&broken);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("paesi:verification is one of"), "{report}");
+}
+
+#[test]
 fn every_procedure_of_the_catalogue_is_listed() {
     let Some(kb) = built() else { return };
     let list = run_json(&kb.data, &["procedure", "--json"]);
