@@ -2,6 +2,7 @@
 //!
 //! | path | what |
 //! |---|---|
+//! | `/`, `/search` | the portal's pages in five languages ([`portal`]; also `/procedure/…` and partitions as HTML) |
 //! | `/sparql` | the SPARQL 1.1 Protocol: queries by GET or POST, updates by POST with the token, the service description on a bare GET ([`sparql`]) |
 //! | `/queries`, `/queries/NAME` | the named-query library ([`named`]) |
 //! | `/act/…`, `/procedure/…`, `/akn/…` | Linked Data: every canonical IRI dereferences here ([`resource`]) |
@@ -15,9 +16,11 @@
 pub mod api;
 pub mod error;
 pub mod exec;
+pub mod i18n;
 pub mod ingest;
 pub mod named;
 pub mod negotiate;
+pub mod portal;
 pub mod resource;
 pub mod sparql;
 
@@ -28,7 +31,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 
@@ -160,7 +163,8 @@ pub fn router(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers([header::ACCEPT, header::CONTENT_TYPE, header::AUTHORIZATION]);
     Router::new()
-        .route("/", get(index))
+        .route("/", get(portal::home))
+        .route("/search", get(portal::search))
         .route("/sparql", get(sparql::get).post(sparql::post))
         .route("/queries", get(named::list))
         .route("/queries/{name}", get(named::run))
@@ -242,18 +246,4 @@ async fn health(State(state): State<AppState>) -> Result<impl IntoResponse, ApiE
         "timeout_ms": c.timeout_ms,
         "max_results": c.max_results,
     })))
-}
-
-/// `GET /`: where things are.
-async fn index() -> Html<&'static str> {
-    Html(concat!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>paesi</title></head>",
-        "<body><h1>paesi</h1><p>A knowledge base of Italian immigration law.</p><ul>",
-        "<li><a href=\"/sparql\">/sparql</a>: SPARQL 1.1 endpoint (service description on a bare GET)</li>",
-        "<li><a href=\"/queries\">/queries</a>: named queries</li>",
-        "<li><a href=\"/health\">/health</a>: status and figures</li>",
-        "<li>/api/search?q=…, /api/procedures, /api/procedures/ID, /api/norms?urn=…: the JSON API</li>",
-        "<li>/act/…, /procedure/…: every canonical IRI of the knowledge base</li>",
-        "</ul></body></html>"
-    ))
 }

@@ -2,9 +2,10 @@
 //! `https://w3id.org/paesi/procedure/…` (and `…/akn/…`) dereferences on the server at the same path. The
 //! description is the resource's own triples plus those of its versions and of the blank
 //! nodes it points to (legal bases, events, modifications), from all graphs; HTML for a
-//! browser, an RDF syntax by `Accept` (Turtle by default), 404 when nothing is known.
+//! browser (the portal's pages for procedures and partitions, [`portal`]; this
+//! generic description for the rest), an RDF syntax by `Accept` (Turtle by default), 404 when nothing is known.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -15,7 +16,7 @@ use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use super::error::ApiError;
 use super::exec::{self, Output, PREFIXES};
 use super::sparql::{accept, respond};
-use super::{AppState, negotiate};
+use super::{AppState, negotiate, portal};
 use crate::ids::BASE;
 
 /// `GET /act/…`.
@@ -54,9 +55,11 @@ async fn describe(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "format")
-        .map(|(_, v)| v.into_owned());
+    let params: HashMap<String, String> =
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let format = params.get("format").cloned();
     let accept = accept(format.as_deref(), &headers)?;
     let iri = crate::rdf::iri(&format!("{BASE}{path}"));
     let media = negotiate::choose(accept.as_deref(), negotiate::RESOURCE).ok_or_else(|| {
@@ -65,6 +68,15 @@ async fn describe(
             negotiate::RESOURCE.join(", ")
         ))
     })?;
+    // a browser gets the portal's pages for procedures and partitions
+    if matches!(media, "text/html" | "application/xhtml+xml") {
+        if let Some(id) = path.strip_prefix("procedure/") {
+            return portal::procedure_page(state, id.to_string(), params, headers).await;
+        }
+        if path.starts_with("act/") && portal::is_partition(&state, iri.as_str()).await? {
+            return portal::norm_page(state, path, params, headers).await;
+        }
+    }
     let store = state.kb().store().clone();
     let limits = state.limits();
     let subject = iri.clone();
