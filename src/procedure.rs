@@ -803,6 +803,11 @@ fn label(
     predicates: &[&str],
     lang: &str,
 ) -> Result<Option<String>, LookupError> {
+    // a value the data gives as a plain literal (a role written `"requisiti"`) is its own
+    // label: it is never written into SPARQL as an IRI
+    if ids::checked_iri(iri).is_err() {
+        return Ok(Some(iri.to_string()));
+    }
     for p in predicates {
         if let Some(l) = label_of_node(kb, &format!("<{iri}>"), p, lang)? {
             return Ok(Some(l));
