@@ -41,7 +41,8 @@ fn number(params: &HashMap<String, String>, name: &str, default: usize) -> Resul
     }
 }
 
-fn lookup(e: LookupError) -> ApiError {
+/// The HTTP answer to a failed lookup (404 unknown, 400 bad identifier).
+pub(super) fn lookup(e: LookupError) -> ApiError {
     match e {
         LookupError::NotFound(what) => {
             ApiError::NotFound(format!("{what} is not in the knowledge base"))
@@ -52,7 +53,7 @@ fn lookup(e: LookupError) -> ApiError {
 }
 
 /// Runs blocking store work off the server's threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

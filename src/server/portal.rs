@@ -13,6 +13,7 @@
 //!
 //! [`i18n`]: super::i18n
 
+use super::api::{blocking, lookup};
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Query, State};
@@ -150,25 +151,6 @@ fn search_form(ctx: &Ctx, q: &str) -> Markup {
             input type="hidden" name="lang" value=(ctx.lang.code());
             button type="submit" { (ctx.t(Label::Search)) }
         }
-    }
-}
-
-/// Runs blocking store work off the server's threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-}
-
-fn lookup(e: procedure::LookupError) -> ApiError {
-    match e {
-        procedure::LookupError::NotFound(what) => {
-            ApiError::NotFound(format!("{what} is not in the knowledge base"))
-        }
-        procedure::LookupError::Identifier(e) => ApiError::BadRequest(e.to_string()),
-        e => ApiError::Internal(e.to_string()),
     }
 }
 
