@@ -2,7 +2,9 @@
 //! procedure file gets a graph of its own, and each legal basis written as a URN:NIR
 //! (`paesi:urn`) is resolved to the canonical IRI of the partition it names, so that the
 //! procedure meets the very node the act's document produced: `?basis paesi:norm ?partition`
-//! and `?procedure cv:hasLegalResource ?partition`.
+//! and `?procedure cv:hasLegalResource ?partition`. The basis of each figure (`paesi:basis`, the
+//! comma that states a time limit, amount, validity or authority) is resolved the same way:
+//! `?figure paesi:basisNorm ?partition`.
 
 use std::path::Path;
 
@@ -44,36 +46,25 @@ pub fn graph(stem: &str) -> NamedNode {
 }
 
 /// Adds to a catalogue file's quads the canonical partition of every legal basis:
-/// `?basis paesi:norm ?partition` and `?procedure cv:hasLegalResource ?partition`.
-/// `text` is the file's text, used to point at a bad URN. Returns how many bases it resolved.
+/// `?basis paesi:norm ?partition` and `?procedure cv:hasLegalResource ?partition`, and of every
+/// figure's basis: `?figure paesi:basisNorm ?partition`. `text` is the file's text, used to point
+/// at a bad URN. Returns how many legal bases it resolved.
 pub fn resolve_legal_bases(quads: &mut Vec<Quad>, text: &str) -> Result<usize, BadLegalBasis> {
     let urn_p = paesi("urn");
     let basis_p = paesi("legalBasis");
-    let bases: Vec<(NamedOrBlankNode, String, GraphName)> = quads
-        .iter()
-        .filter(|q| q.predicate == urn_p && is_legal_basis(quads, &q.subject))
-        .filter_map(|q| match &q.object {
-            Term::Literal(l) => Some((
-                q.subject.clone(),
-                l.value().to_string(),
-                q.graph_name.clone(),
-            )),
-            _ => None,
-        })
-        .collect();
+    let bases = literal_objects(quads, &urn_p, |s| is_legal_basis(quads, s));
+    let figure_bases = literal_objects(quads, &paesi("basis"), |_| true);
     let mut added = Vec::new();
+    for (figure, urn, graph) in &figure_bases {
+        added.push(Quad::new(
+            figure.clone(),
+            paesi("basisNorm"),
+            partition(urn, text)?,
+            graph.clone(),
+        ));
+    }
     for (basis, urn, graph) in &bases {
-        let target = ids::parse_urn_nir(urn).map_err(|e| {
-            let offset = text.find(urn.as_str()).unwrap_or(0);
-            let (line, col) = crate::xml::line_col(text, offset);
-            BadLegalBasis {
-                urn: urn.clone(),
-                reason: e.reason,
-                line,
-                col,
-            }
-        })?;
-        let norm = iri(&target.iri());
+        let norm = partition(urn, text)?;
         added.push(Quad::new(
             basis.clone(),
             paesi("norm"),
@@ -95,6 +86,41 @@ pub fn resolve_legal_bases(quads: &mut Vec<Quad>, text: &str) -> Result<usize, B
     added.dedup();
     quads.extend(added);
     Ok(bases.len())
+}
+
+/// The (subject, literal value, graph) of each quad with `predicate` whose subject passes `keep`.
+fn literal_objects(
+    quads: &[Quad],
+    predicate: &NamedNode,
+    keep: impl Fn(&NamedOrBlankNode) -> bool,
+) -> Vec<(NamedOrBlankNode, String, GraphName)> {
+    quads
+        .iter()
+        .filter(|q| &q.predicate == predicate && keep(&q.subject))
+        .filter_map(|q| match &q.object {
+            Term::Literal(l) => Some((
+                q.subject.clone(),
+                l.value().to_string(),
+                q.graph_name.clone(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The canonical IRI of the partition a URN:NIR names; `text` points at a bad one.
+fn partition(urn: &str, text: &str) -> Result<NamedNode, BadLegalBasis> {
+    let target = ids::parse_urn_nir(urn).map_err(|e| {
+        let offset = text.find(urn).unwrap_or(0);
+        let (line, col) = crate::xml::line_col(text, offset);
+        BadLegalBasis {
+            urn: urn.to_string(),
+            reason: e.reason,
+            line,
+            col,
+        }
+    })?;
+    Ok(iri(&target.iri()))
 }
 
 fn is_legal_basis(quads: &[Quad], subject: &NamedOrBlankNode) -> bool {

@@ -1,12 +1,16 @@
-//! `paesi procedure ID --check`: what the catalogue states about a procedure (competent
-//! authority, time limit, costs) against what its legal bases say in the text in force on a
-//! day, read from the annotations stored on that text. The early warning that the law moved
-//! and the procedure sheet did not.
+//! `paesi procedure ID --check` and `paesi check`: what the catalogue states about a procedure
+//! against what the law says in the text in force on a day, read from the annotations stored on
+//! that text. Each figure (time limit, validity, amount, authority) is compared with exactly the
+//! comma that states it, and reported stale when that comma changed since the figure was
+//! checked; each aspect (authority, processing time, costs) is also compared with all the bases
+//! of its role. The early warning that the law moved and the procedure sheet did not.
 
 use std::collections::BTreeSet;
 
 use crate::annotate::Period;
 use crate::catalogue::CV;
+use crate::figure::{FigureKind, FigureView};
+use crate::ids;
 use crate::procedure::{self, AnnotationView, LookupError};
 use crate::rdf::PAESI;
 use crate::store::Kb;
@@ -78,8 +82,37 @@ pub struct CheckReport {
     pub at: String,
     /// One entry per aspect the catalogue states and has bases for.
     pub aspects: Vec<AspectCheck>,
-    /// How many aspects disagree.
+    /// One entry per figure, compared with the comma that states it.
+    pub figures: Vec<FigureCheck>,
+    /// How many aspects and figures disagree.
     pub disagreements: usize,
+    /// How many figures are stale: their comma changed since they were checked.
+    pub stale: usize,
+}
+
+/// The outcome for one figure.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FigureCheck {
+    /// The figure, as the catalogue states it (with its basis and verification).
+    pub figure: FigureView,
+    /// `agree`, `disagree`, `unconfirmed`, or `stale` (the comma was amended, replaced or
+    /// repealed after the figure was checked: check it again).
+    pub outcome: String,
+    /// What the comma in force says of the figure, whatever its changes: `agree`, `disagree`
+    /// or `unconfirmed`.
+    pub reading: String,
+    /// What the comma in force says that bears on the figure (`90 days («entro novanta
+    /// giorni», art9-com2)`).
+    pub law: Vec<String>,
+    /// The comma's text in force on the day (None: not in the KB or not in force).
+    pub text: Option<String>,
+    /// Other partitions of the same article, in force on the day, that state the figure's value:
+    /// the catalogue may cite the wrong comma.
+    pub stated_elsewhere: Vec<String>,
+    /// What changed in the comma after the figure was checked, up to the day.
+    pub changes: Vec<String>,
+    /// One sentence for people.
+    pub message: String,
 }
 
 /// Checks a procedure (identifier or IRI) against its legal bases in force on `at`.
@@ -199,14 +232,266 @@ pub fn check(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<CheckReport, Loo
             bases,
         ));
     }
-    let disagreements = aspects.iter().filter(|a| a.outcome == "disagree").count();
+    let mut figures = Vec::new();
+    for f in &view.figures {
+        figures.push(check_figure(kb, f, at)?);
+    }
+    let disagreements = aspects.iter().filter(|a| a.outcome == "disagree").count()
+        + figures.iter().filter(|f| f.reading == "disagree").count();
+    let stale = figures.iter().filter(|f| f.outcome == "stale").count();
     Ok(CheckReport {
         id: view.id,
         iri,
         at: at.to_string(),
         aspects,
+        figures,
         disagreements,
+        stale,
     })
+}
+
+/// Compares one figure with the comma that states it, in force on `at`.
+pub fn check_figure(kb: &Kb, f: &FigureView, at: &str) -> Result<FigureCheck, LookupError> {
+    let what = format!("{} {}", f.kind.describe(), f.stated);
+    let Some(norm) = f.norm.as_deref() else {
+        return Ok(figure_outcome(
+            f,
+            "unconfirmed",
+            format!("{what}: its basis {} names no partition", f.basis),
+            Vec::new(),
+            None,
+            Vec::new(),
+            Vec::new(),
+        ));
+    };
+    let part = short_iri(norm);
+    let changes = match &f.checked_on {
+        Some(on) => changes_since(kb, norm, on, at)?,
+        None => Vec::new(),
+    };
+    let held = procedure::in_force(kb, norm, at)?;
+    let Some((node, text)) = held else {
+        let known = kb.count(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ <{norm}> <{PAESI}act> ?a }}"
+        ))? > 0;
+        let why = if known {
+            format!("{what}: {part} is not in force on {at}")
+        } else {
+            format!(
+                "{what}: {part} is not in the knowledge base (read it on {})",
+                procedure::normattiva_link(f.basis.split('~').next().unwrap_or(&f.basis))
+            )
+        };
+        return Ok(figure_outcome(
+            f,
+            "unconfirmed",
+            why,
+            Vec::new(),
+            None,
+            Vec::new(),
+            changes,
+        ));
+    };
+    let found = relevant(kb, &node, f.kind)?;
+    let law: Vec<String> = found
+        .iter()
+        .map(|a| {
+            format!(
+                "{} («{}», {part})",
+                describe_value(f.kind, &a.value),
+                a.text
+            )
+        })
+        .collect();
+    let agree = found.iter().any(|a| same_value(f, &a.value));
+    // a comma that states no figure of the kind while another comma of the article states the
+    // value: the catalogue likely cites the wrong comma
+    let elsewhere = if found.is_empty() {
+        stated_elsewhere(kb, f, norm, at)?
+    } else {
+        Vec::new()
+    };
+    let (reading, message) = if agree {
+        ("agree", format!("{what}: so says {part} in force on {at}"))
+    } else if !found.is_empty() || !elsewhere.is_empty() {
+        let says = if found.is_empty() {
+            "states none".to_string()
+        } else {
+            format!("says {}", law.join("; "))
+        };
+        let other = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            format!("; the value is stated by {}", elsewhere.join(", "))
+        };
+        (
+            "disagree",
+            format!("{what}: the catalogue cites {part}, which in force on {at} {says}{other}"),
+        )
+    } else {
+        (
+            "unconfirmed",
+            format!(
+                "{what}: {part} in force on {at} states no {} the annotation patterns recognise",
+                f.kind.describe()
+            ),
+        )
+    };
+    Ok(figure_outcome(
+        f,
+        reading,
+        message,
+        law,
+        Some(text),
+        elsewhere,
+        changes,
+    ))
+}
+
+fn figure_outcome(
+    f: &FigureView,
+    reading: &str,
+    message: String,
+    law: Vec<String>,
+    text: Option<String>,
+    stated_elsewhere: Vec<String>,
+    changes: Vec<String>,
+) -> FigureCheck {
+    let (outcome, message) = if changes.is_empty() {
+        (reading.to_string(), message)
+    } else {
+        (
+            "stale".to_string(),
+            format!(
+                "{message}; checked on {}, since changed: {}",
+                f.checked_on.as_deref().unwrap_or("?"),
+                changes.join("; ")
+            ),
+        )
+    };
+    FigureCheck {
+        figure: f.clone(),
+        outcome,
+        reading: reading.to_string(),
+        law,
+        text,
+        stated_elsewhere,
+        changes,
+        message,
+    }
+}
+
+/// The annotations of a text node that can state a figure of this kind; for time limits the
+/// deadlines (`entro …`) when there are any.
+fn relevant(kb: &Kb, node: &str, kind: FigureKind) -> Result<Vec<AnnotationView>, LookupError> {
+    let mut found = procedure::annotations(kb, node)?;
+    found.retain(|a| a.kind == kind.annotation_kind());
+    Ok(found)
+}
+
+fn same_value(f: &FigureView, value: &str) -> bool {
+    match f.kind {
+        FigureKind::TimeLimit | FigureKind::Validity => {
+            match (
+                Period::from_duration(&f.value),
+                Period::from_duration(value),
+            ) {
+                (Some(a), Some(b)) => a.same_as(&b),
+                _ => false,
+            }
+        }
+        FigureKind::Amount => match (f.value.parse::<f64>(), value.parse::<f64>()) {
+            (Ok(a), Ok(b)) => (a - b).abs() < 0.005,
+            _ => false,
+        },
+        FigureKind::Authority => f.value == value,
+    }
+}
+
+fn describe_value(kind: FigureKind, value: &str) -> String {
+    match kind {
+        FigureKind::TimeLimit | FigureKind::Validity => {
+            Period::from_duration(value).map_or_else(|| value.to_string(), |p| p.describe())
+        }
+        FigureKind::Amount => format!("{value} euro"),
+        FigureKind::Authority => short_iri(value),
+    }
+}
+
+/// The other partitions of the article holding `norm`, in force on `at`, whose text states
+/// the figure's value.
+fn stated_elsewhere(
+    kb: &Kb,
+    f: &FigureView,
+    norm: &str,
+    at: &str,
+) -> Result<Vec<String>, LookupError> {
+    let Some((base, last)) = norm.rsplit_once('/') else {
+        return Ok(Vec::new());
+    };
+    let article = format!("{base}/{}", last.split('-').next().unwrap_or(last));
+    if ids::checked_iri(&article).is_err() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for p in column(
+        kb,
+        &format!(
+            "SELECT DISTINCT ?p WHERE {{ {{ BIND(<{article}> AS ?p) ?p <{PAESI}act> ?a }}
+               UNION {{ ?p <http://data.europa.eu/eli/ontology#is_part_of>+ <{article}> }} }} ORDER BY ?p"
+        ),
+    )? {
+        if p == norm {
+            continue;
+        }
+        if let Some((node, _)) = procedure::in_force(kb, &p, at)?
+            && relevant(kb, &node, f.kind)?
+                .iter()
+                .any(|a| same_value(f, &a.value))
+        {
+            out.push(short_iri(&p));
+        }
+    }
+    Ok(out)
+}
+
+/// What changed in a partition after `since` up to `at`: versions that began, modifications
+/// of it (or of the article holding it), and its end.
+fn changes_since(kb: &Kb, norm: &str, since: &str, at: &str) -> Result<Vec<String>, LookupError> {
+    let mut out = Vec::new();
+    let d = |x: &str| format!("\"{x}\"^^<http://www.w3.org/2001/XMLSchema#date>");
+    for from in column(
+        kb,
+        &format!(
+            "SELECT DISTINCT ?from WHERE {{ <{norm}> <{PAESI}version> ?v .
+               ?v <http://data.europa.eu/eli/ontology#first_date_entry_in_force> ?from
+               FILTER(?from > {} && ?from <= {}) }} ORDER BY ?from",
+            d(since),
+            d(at)
+        ),
+    )? {
+        out.push(format!("a new text in force from {from}"));
+    }
+    for a in procedure::amendments(kb, norm)? {
+        if let Some(date) = &a.date
+            && date.as_str() > since
+            && date.as_str() <= at
+        {
+            out.push(format!(
+                "{} of {} by {} on {date}",
+                a.kind,
+                short_iri(&a.destination),
+                a.source
+                    .as_deref()
+                    .map(short_iri)
+                    .unwrap_or_else(|| "?".into())
+            ));
+        }
+    }
+    if procedure::is_in_force(kb, norm, since)? && !procedure::is_in_force(kb, norm, at)? {
+        out.push(format!("no longer in force on {at}"));
+    }
+    Ok(out)
 }
 
 fn is_deadline(a: &AnnotationView) -> bool {
@@ -352,6 +637,148 @@ pub fn render(out: &mut impl std::io::Write, r: &CheckReport) -> std::io::Result
             }
         }
     }
-    writeln!(out, "{} disagreement(s)", r.disagreements)?;
+    for f in &r.figures {
+        write!(out, "{}: {}", f.outcome.to_uppercase(), f.message)?;
+        let w = crate::figure::warning(&f.figure.verification);
+        if w.is_empty() {
+            writeln!(out)?;
+        } else {
+            writeln!(out, " [{w}]")?;
+        }
+        if f.reading == "disagree"
+            && let Some(t) = &f.text
+        {
+            writeln!(out, "    {} : {t}", f.figure.basis)?;
+        }
+    }
+    writeln!(
+        out,
+        "{} disagreement(s), {} stale figure(s)",
+        r.disagreements, r.stale
+    )?;
+    Ok(())
+}
+
+/// `paesi check`: every figure of a set of procedures against its comma in force on a day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogueCheck {
+    /// The day the law is read on.
+    pub at: String,
+    /// How many figures agree, disagree, are unconfirmed, are stale.
+    pub totals: Totals,
+    /// One entry per procedure, in identifier order.
+    pub procedures: Vec<ProcedureFigures>,
+}
+
+/// Counts of figure outcomes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    /// The comma in force states the figure.
+    pub agree: usize,
+    /// The comma in force states something else (or another comma states the figure).
+    pub disagree: usize,
+    /// Nothing in the knowledge base confirms or denies it.
+    pub unconfirmed: usize,
+    /// The comma changed since the figure was checked.
+    pub stale: usize,
+    /// Figures nobody verified (`unverified` or `outdated`), whatever their outcome.
+    pub not_verified: usize,
+}
+
+/// The figure checks of one procedure.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProcedureFigures {
+    /// Procedure identifier.
+    pub id: String,
+    /// Its figures, each with its outcome.
+    pub figures: Vec<FigureCheck>,
+}
+
+impl CatalogueCheck {
+    /// True when a figure disagrees with its comma or (with `stale_fails`) is stale.
+    pub fn fails(&self, stale_fails: bool) -> bool {
+        self.totals.disagree > 0 || (stale_fails && self.totals.stale > 0)
+    }
+}
+
+/// Checks the figures of the procedures given (identifiers; all of the catalogue when empty)
+/// against the law in force on `at`.
+pub fn check_catalogue(
+    kb: &Kb,
+    ids: &[String],
+    at: &str,
+    lang: &str,
+) -> Result<CatalogueCheck, LookupError> {
+    let ids: Vec<String> = if ids.is_empty() {
+        procedure::list(kb, &[], None, lang)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
+    } else {
+        ids.to_vec()
+    };
+    let mut totals = Totals::default();
+    let mut procedures = Vec::new();
+    for id in ids {
+        let view = procedure::show(kb, &id, at, lang)?;
+        let mut figures = Vec::new();
+        for f in &view.figures {
+            let c = check_figure(kb, f, at)?;
+            match c.reading.as_str() {
+                "agree" => totals.agree += 1,
+                "disagree" => totals.disagree += 1,
+                _ => totals.unconfirmed += 1,
+            }
+            if c.outcome == "stale" {
+                totals.stale += 1;
+            }
+            if f.needs_warning() {
+                totals.not_verified += 1;
+            }
+            figures.push(c);
+        }
+        procedures.push(ProcedureFigures {
+            id: view.id,
+            figures,
+        });
+    }
+    Ok(CatalogueCheck {
+        at: at.to_string(),
+        totals,
+        procedures,
+    })
+}
+
+/// Writes a catalogue check for people: one line per figure, then the totals.
+pub fn render_catalogue(out: &mut impl std::io::Write, r: &CatalogueCheck) -> std::io::Result<()> {
+    writeln!(out, "figures checked against the law in force on {}", r.at)?;
+    for p in &r.procedures {
+        for f in &p.figures {
+            let w = crate::figure::warning(&f.figure.verification);
+            write!(
+                out,
+                "{:<11} {}: {}",
+                f.outcome.to_uppercase(),
+                p.id,
+                f.message
+            )?;
+            if w.is_empty() {
+                writeln!(out)?;
+            } else {
+                writeln!(out, " [{w}]")?;
+            }
+            if f.reading == "disagree"
+                && let Some(t) = &f.text
+            {
+                writeln!(out, "    {} : {t}", f.figure.basis)?;
+            }
+        }
+    }
+    let t = &r.totals;
+    writeln!(
+        out,
+        "{} agree, {} disagree, {} unconfirmed, {} stale; {} not verified",
+        t.agree, t.disagree, t.unconfirmed, t.stale, t.not_verified
+    )?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod check;
 pub mod dates;
 pub mod entities;
 pub mod expressions;
+pub mod figure;
 pub mod history;
 pub mod ids;
 pub mod import;

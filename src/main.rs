@@ -144,6 +144,26 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Every figure of the catalogue (time limits, validities, amounts, authorities) against
+    /// the comma that states it, in force on `--at`: agree, disagree, unconfirmed, or stale
+    /// (the comma changed since the figure was checked). Exit code 1 on a disagreement (and,
+    /// with `--fail-on-stale`, on a stale figure).
+    Check {
+        /// Only these procedures (identifiers); all when none is given.
+        ids: Vec<String>,
+        /// The day the law is read on (default: today).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<String>,
+        /// Language of labels: it, en, fr, es, ar.
+        #[arg(long, default_value = "it")]
+        lang: String,
+        /// Exit code 1 also when a figure is stale.
+        #[arg(long)]
+        fail_on_stale: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// A norm (URN:NIR, AKN IRI or canonical IRI): its text on `--at`, the procedures resting
     /// on it, what it cites and what cites it, its amendments.
     Norm {
@@ -218,6 +238,20 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Build the knowledge base from the law in force: the acts of the manifest from Normattiva
+    /// (as in force on `--at`, default today) and the Turtle files among PATHS (the ontology and
+    /// the procedure catalogue). When Normattiva cannot be reached it says so in one line and
+    /// ingests the AKN/NIR documents among PATHS instead (`corpus/`, the shared corpus…).
+    Build {
+        /// The manifest of the acts to import.
+        #[arg(long, default_value = "corpus/manifest.toml")]
+        manifest: PathBuf,
+        /// Turtle files (always ingested) and local AKN/NIR documents (the fallback), files or
+        /// directories.
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+    },
     /// Ask Normattiva's updated-acts feed for a window and import the acts the knowledge base
     /// holds or cites that changed.
     Sync {
@@ -253,6 +287,10 @@ struct RunArgs {
     /// Exit with code 3 when a procedure is touched (for pipelines that alert).
     #[arg(long)]
     fail_on_impact: bool,
+    /// Exit with code 4 when a figure of a touched procedure is stale (its comma changed since
+    /// it was checked) or disagrees with its comma after the import.
+    #[arg(long)]
+    fail_on_stale: bool,
     /// Language of procedure labels: it, en, fr, es, ar.
     #[arg(long, default_value = "it")]
     lang: String,
@@ -423,6 +461,13 @@ fn try_main() -> Result<ExitCode, AnyError> {
             json,
         } => cmd_norm(&cli.data, &identifier, at, &lang, json),
         Command::Gaps { lang, json } => cmd_gaps(&cli.data, &lang, json),
+        Command::Check {
+            ids,
+            at,
+            lang,
+            fail_on_stale,
+            json,
+        } => cmd_check(&cli.data, &ids, at, &lang, fail_on_stale, json),
         Command::Search {
             query,
             kind,
@@ -456,6 +501,11 @@ fn try_main() -> Result<ExitCode, AnyError> {
             run,
         } => cmd_import(&cli.data, urns, urls, manifest.as_deref(), &run),
         Command::Sync { since, until, run } => cmd_sync(&cli.data, &since, until, &run),
+        Command::Build {
+            manifest,
+            paths,
+            run,
+        } => cmd_build(&cli.data, &manifest, &paths, &run),
         Command::BenchSearch { file, rounds } => cmd_bench_search(&cli.data, &file, rounds),
     }
 }
@@ -839,6 +889,28 @@ fn cmd_procedure_check(
     })
 }
 
+/// `paesi check`: every figure of the catalogue against its comma in force on `--at`.
+fn cmd_check(
+    data: &Path,
+    ids: &[String],
+    at: Option<String>,
+    lang: &str,
+    fail_on_stale: bool,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let at = at.unwrap_or_else(paesi::dates::today);
+    let report = paesi::check::check_catalogue(&kb, ids, &at, lang)?;
+    emit(json, &report, |out| {
+        paesi::check::render_catalogue(out, &report)
+    })?;
+    Ok(if report.fails(fail_on_stale) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `paesi norm`: a partition with its procedures, citations and amendments.
 fn cmd_norm(
     data: &Path,
@@ -993,7 +1065,8 @@ fn cmd_import(
         return Err("nothing to import: give URNs, --url or --manifest".into());
     }
     let kb = Kb::open(data)?;
-    let report = import::import(&kb, &sources, &run.settings()?)?;
+    let mut report = import::import(&kb, &sources, &run.settings()?)?;
+    report.figures = touched_figures(&kb, &report.procedures_touched, run)?;
     import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
@@ -1003,7 +1076,81 @@ fn cmd_import(
         import::report::render_import(&mut out, &report)?;
     }
     out.flush()?;
-    Ok(import_exit(report.failed, &report.procedures_touched, run))
+    Ok(import_exit(&report, run))
+}
+
+/// `paesi build`: the catalogue and the law in force from Normattiva, or the local documents
+/// when Normattiva cannot be reached.
+fn cmd_build(
+    data: &Path,
+    manifest: &Path,
+    paths: &[PathBuf],
+    run: &RunArgs,
+) -> Result<ExitCode, AnyError> {
+    use paesi::import;
+    let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
+    let (turtle, documents): (Vec<_>, Vec<_>) =
+        inputs.into_iter().partition(|i| i.name().ends_with(".ttl"));
+    let kb = Kb::open(data)?;
+    let opts = Options {
+        progress: false,
+        annotator: Some(load_annotator(None)?),
+        ..Options::default()
+    };
+    let settings = run.settings()?;
+    let local = |kb: &Kb, inputs: Vec<ingest::Input>| -> Result<ingest::Report, AnyError> {
+        let report = ingest::ingest(kb, inputs, &opts);
+        for f in &report.failures {
+            eprintln!("{f}");
+        }
+        Ok(report)
+    };
+    let catalogue = local(&kb, turtle)?;
+    let mut failed = catalogue.failed;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match import::reachable(&settings) {
+        Err(why) => {
+            eprintln!(
+                "paesi: Normattiva cannot be reached ({why}): building from the local documents ({} files)",
+                documents.len()
+            );
+            let report = local(&kb, documents)?;
+            failed += report.failed;
+            writeln!(
+                out,
+                "{} ontology files and {} local documents ingested, {} failed; {} triples",
+                catalogue.ontology_files,
+                report.documents,
+                failed,
+                kb.stats()?.quads
+            )?;
+        }
+        Ok(()) => {
+            let sources = import::manifest::read(manifest)?;
+            let mut report = import::import(&kb, &sources, &settings)?;
+            report.figures = touched_figures(&kb, &report.procedures_touched, run)?;
+            import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
+            failed += report.failed;
+            if run.json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                import::report::render_import(&mut out, &report)?;
+                writeln!(
+                    out,
+                    "{} ontology files ingested; {} triples",
+                    catalogue.ontology_files,
+                    kb.stats()?.quads
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `paesi sync`: the updated-acts feed over a window, then the import of what the KB knows.
@@ -1015,7 +1162,8 @@ fn cmd_sync(
 ) -> Result<ExitCode, AnyError> {
     let kb = Kb::open(data)?;
     let until = until.unwrap_or_else(paesi::dates::today);
-    let report = paesi::import::sync(&kb, since, &until, &run.settings()?)?;
+    let mut report = paesi::import::sync(&kb, since, &until, &run.settings()?)?;
+    report.import.figures = touched_figures(&kb, &report.import.procedures_touched, run)?;
     paesi::import::report::render_failures(&mut std::io::stderr().lock(), &report.import)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
@@ -1025,19 +1173,38 @@ fn cmd_sync(
         paesi::import::report::render_sync(&mut out, &report)?;
     }
     out.flush()?;
-    Ok(import_exit(
-        report.import.failed,
-        &report.import.procedures_touched,
-        run,
-    ))
+    Ok(import_exit(&report.import, run))
 }
 
-/// The exit code of an import: 1 when a source failed, else 3 when a procedure is touched
-/// and `--fail-on-impact` asks so, else 0.
-fn import_exit(failed: usize, touched: &[String], run: &RunArgs) -> ExitCode {
-    if failed > 0 {
+/// The figures of the procedures an import touched, checked against the law in force on the
+/// import's day (today by default); None when it touched none.
+fn touched_figures(
+    kb: &Kb,
+    touched: &[String],
+    run: &RunArgs,
+) -> Result<Option<paesi::check::CatalogueCheck>, AnyError> {
+    if touched.is_empty() {
+        return Ok(None);
+    }
+    let at = run.at.clone().unwrap_or_else(paesi::dates::today);
+    Ok(Some(paesi::check::check_catalogue(
+        kb, touched, &at, &run.lang,
+    )?))
+}
+
+/// The exit code of an import: 1 when a source failed, else 4 when a touched procedure's
+/// figure is stale or disagrees and `--fail-on-stale` asks so, else 3 when a procedure is
+/// touched and `--fail-on-impact` asks so, else 0.
+fn import_exit(report: &paesi::import::report::ImportReport, run: &RunArgs) -> ExitCode {
+    let alert = report
+        .figures
+        .as_ref()
+        .is_some_and(|c| c.totals.stale > 0 || c.totals.disagree > 0);
+    if report.failed > 0 {
         ExitCode::from(1)
-    } else if run.fail_on_impact && !touched.is_empty() {
+    } else if run.fail_on_stale && alert {
+        ExitCode::from(4)
+    } else if run.fail_on_impact && !report.procedures_touched.is_empty() {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS

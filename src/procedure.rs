@@ -122,6 +122,8 @@ pub struct LegalBasisView {
     pub last_amendment: Option<Amendment>,
     /// Where to read it on Normattiva when the act is not in the KB.
     pub normattiva: Option<String>,
+    /// What the catalogue says of it is `unverified` or `outdated` (None: nothing marked).
+    pub verification: Option<String>,
 }
 
 /// A textual modification of a partition.
@@ -163,6 +165,9 @@ pub struct ProcedureView {
     pub properties: Vec<PropertyView>,
     /// Its legal bases, in catalogue order of URN.
     pub legal_bases: Vec<LegalBasisView>,
+    /// Each time limit, validity, amount and authority it states, with the comma that states
+    /// it and its verification state.
+    pub figures: Vec<crate::figure::FigureView>,
 }
 
 /// A procedure by identifier (or IRI), its norms as in force on `at` (`YYYY-MM-DD`).
@@ -183,15 +188,19 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
         format!("{DCT}identifier"),
         format!("{PAESI}legalBasis"),
         format!("{CV}hasLegalResource"),
+        // stated, with its basis and verification, by the figures
+        format!("{PAESI}figure"),
+        format!("{CV}processingTime"),
     ];
     let properties = properties_of(kb, &iri, &skip, lang)?;
-    // (urn, norm) → (role, comments by language)
-    type Basis = (Option<String>, Vec<(String, String)>);
+    // (urn, norm) → (role, comments by language, verification)
+    type Basis = (Option<String>, Vec<(String, String)>, Option<String>);
     let mut bases: BTreeMap<(String, String), Basis> = BTreeMap::new();
     for row in kb.string_rows(&format!(
-        "SELECT ?urn ?norm ?r ?c (LANG(?c) AS ?cl) WHERE {{ <{iri}> <{PAESI}legalBasis> ?b .
+        "SELECT ?urn ?norm ?r ?c (LANG(?c) AS ?cl) ?ver WHERE {{ <{iri}> <{PAESI}legalBasis> ?b .
            ?b <{PAESI}urn> ?urn ; <{PAESI}norm> ?norm .
-           OPTIONAL {{ ?b <{PAESI}role> ?r }} OPTIONAL {{ ?b <{RDFS}comment> ?c }} }}"
+           OPTIONAL {{ ?b <{PAESI}role> ?r }} OPTIONAL {{ ?b <{RDFS}comment> ?c }}
+           OPTIONAL {{ ?b <{PAESI}verification> ?ver }} }}"
     ))? {
         let (Some(urn), Some(norm)) = (row[0].clone(), row[1].clone()) else {
             continue;
@@ -203,9 +212,12 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
         if let Some(c) = row[3].clone() {
             e.1.push((row[4].clone().unwrap_or_default(), c));
         }
+        if e.2.is_none() {
+            e.2 = row[5].clone();
+        }
     }
     let mut legal_bases = Vec::new();
-    for ((urn, norm), (role, comments)) in bases {
+    for ((urn, norm), (role, comments, verification)) in bases {
         let role = match role {
             Some(r) => Some(
                 label(
@@ -219,8 +231,11 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
             None => None,
         };
         let comment = pick_lang(&comments, lang);
-        legal_bases.push(basis_view(kb, urn, norm, role, comment, at)?);
+        let mut view = basis_view(kb, urn, norm, role, comment, at)?;
+        view.verification = verification;
+        legal_bases.push(view);
     }
+    let figures = crate::figure::figures(kb, &iri, lang)?;
     Ok(ProcedureView {
         id,
         iri,
@@ -229,6 +244,7 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
         at: at.to_string(),
         properties,
         legal_bases,
+        figures,
     })
 }
 
@@ -288,6 +304,7 @@ fn basis_view(
         text,
         last_amendment,
         normattiva,
+        verification: None,
     })
 }
 
@@ -797,7 +814,7 @@ fn categories(kb: &Kb, iri: &str, lang: &str) -> Result<Vec<(String, String)>, L
 
 /// The best literal of a node for a language: that language, else Italian, else English,
 /// else any.
-fn label(
+pub(crate) fn label(
     kb: &Kb,
     iri: &str,
     predicates: &[&str],
@@ -842,10 +859,11 @@ fn properties_of(
     lang: &str,
 ) -> Result<Vec<PropertyView>, LookupError> {
     let rows = kb.rows(&format!(
-        "SELECT ?p ?o ?l (LANG(?l) AS ?ll) ?d (LANG(?d) AS ?dl) ?v ?c WHERE {{ <{iri}> ?p ?o .
+        "SELECT ?p ?o ?l (LANG(?l) AS ?ll) ?d (LANG(?d) AS ?dl) ?v ?c ?ver WHERE {{ <{iri}> ?p ?o .
            OPTIONAL {{ ?o <{DCT}title>|<{SKOS}prefLabel>|<{RDFS}label>|<{CV}name> ?l }}
            OPTIONAL {{ ?o <{DCT}description> ?d }}
-           OPTIONAL {{ ?o <{CV}value> ?v }} OPTIONAL {{ ?o <{CV}currency> ?c }} }}"
+           OPTIONAL {{ ?o <{CV}value> ?v }} OPTIONAL {{ ?o <{CV}currency> ?c }}
+           OPTIONAL {{ ?o <{PAESI}verification> ?ver }} }}"
     ))?;
     #[derive(Default)]
     struct Value {
@@ -853,6 +871,7 @@ fn properties_of(
         descriptions: Vec<(String, String)>,
         value: Option<String>,
         currency: Option<String>,
+        verification: Option<String>,
     }
     let mut by_property: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     for row in rows {
@@ -887,6 +906,7 @@ fn properties_of(
         }
         v.value = v.value.take().or_else(|| text(6));
         v.currency = v.currency.take().or_else(|| text(7));
+        v.verification = v.verification.take().or_else(|| text(8));
     }
     Ok(by_property
         .into_iter()
@@ -914,6 +934,11 @@ fn properties_of(
                 }
                 if let Some(d) = pick_lang(&v.descriptions, lang) {
                     parts.push(format!("({d})"));
+                }
+                if let Some(w) = v.verification.as_deref().map(crate::figure::warning)
+                    && !w.is_empty()
+                {
+                    parts.push(format!("[{w}]"));
                 }
                 out.push(parts.join(" "));
             }
@@ -980,6 +1005,7 @@ pub fn render_procedure(out: &mut impl std::io::Write, v: &ProcedureView) -> std
             writeln!(out, "  {name}: {value}")?;
         }
     }
+    crate::figure::render(out, &v.figures)?;
     writeln!(out, "legal bases, as in force on {}:", v.at)?;
     for b in &v.legal_bases {
         write!(out, "- {}", b.urn)?;
@@ -989,6 +1015,11 @@ pub fn render_procedure(out: &mut impl std::io::Write, v: &ProcedureView) -> std
         writeln!(out)?;
         if let Some(c) = &b.comment {
             writeln!(out, "    {c}")?;
+        }
+        if let Some(w) = b.verification.as_deref().map(crate::figure::warning)
+            && !w.is_empty()
+        {
+            writeln!(out, "    {w}")?;
         }
         match (&b.text, b.in_kb, b.act_in_kb) {
             (Some(t), _, _) => writeln!(out, "    {}", t)?,

@@ -165,7 +165,7 @@ fn a_verification_outside_the_three_states_breaks_the_shapes() {
     }
     let victim = broken.join("protezione-internazionale-domanda.ttl");
     let text = std::fs::read_to_string(&victim).expect("read");
-    assert_eq!(text.matches("paesi:verification \"outdated\"").count(), 2);
+    assert_eq!(text.matches("paesi:verification \"outdated\"").count(), 4);
     std::fs::write(
         &victim,
         text.replacen(
@@ -335,14 +335,12 @@ fn norm_to_procedures_is_the_inverse_of_procedure_to_norms() {
 #[test]
 fn a_procedure_shows_the_text_of_its_norms_in_force() {
     let Some(kb) = built() else { return };
-    // L. 91/1992 art. 9-ter comma 1, from the project's excerpt, read on the XML
+    // D.Lgs. 25/2008 art. 27 comma 2, from the project's excerpt, read on the XML
     let xml = std::fs::read_to_string(
-        project().join("corpus/nir/legge_1992-02-05_n91_cittadinanza_estratto.xml"),
+        project().join("corpus/nir/dlgs_2008-01-28_n25_procedure_estratto.xml"),
     )
-    .expect("read L. 91/1992");
-    let start = xml
-        .find("<comma id=\"art9ter-com1\">")
-        .expect("art. 9-ter c. 1");
+    .expect("read D.Lgs. 25/2008");
+    let start = xml.find("<comma id=\"art27-com2\">").expect("art. 27 c. 2");
     let corpo = &xml[start..];
     let corpo =
         &corpo[corpo.find("<corpo>").expect("corpo") + 7..corpo.find("</corpo>").expect("end")];
@@ -365,14 +363,14 @@ fn a_procedure_shows_the_text_of_its_norms_in_force() {
             "--json",
             "--at",
             "2025-06-01",
-            "cittadinanza-residenza",
+            "protezione-internazionale-domanda",
         ],
     );
     let basis = view["legal_bases"]
         .as_array()
         .expect("bases")
         .iter()
-        .find(|b| b["urn"] == "urn:nir:stato:legge:1992-02-05;91~art9ter-com1")
+        .find(|b| b["urn"] == "urn:nir:stato:decreto.legislativo:2008-01-28;25~art27-com2")
         .expect("the time-limit basis");
     assert_eq!(basis["text"], expected.as_str());
     assert_eq!(basis["in_kb"], true);
@@ -392,7 +390,7 @@ fn a_procedure_shows_the_text_of_its_norms_in_force() {
         .as_array()
         .expect("bases")
         .iter()
-        .find(|b| b["urn"] == "urn:nir:stato:decreto.legge:2012-02-09;5~art5")
+        .find(|b| b["urn"] == "urn:nir:stato:decreto.legge:2012-02-09;5~art5-com3")
         .expect("DL 5/2012");
     assert_eq!(missing["act_in_kb"], false);
     assert_eq!(missing["in_kb"], false);
@@ -515,4 +513,125 @@ fn a_legal_basis_that_is_not_a_urn_is_refused_where_it_is_written() {
     );
     assert_eq!(report["documents"], 0);
     assert_eq!(report["ontology_files"], 0);
+}
+
+/// How many figures each procedure file states, counted in the Turtle text: each figure is
+/// typed once, `a paesi:…Figure ;` (or `a cv:Cost , paesi:AmountFigure ;`).
+fn figures_in_files() -> BTreeMap<String, usize> {
+    procedure_files()
+        .iter()
+        .map(|f| {
+            let id = f
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("stem")
+                .to_string();
+            let text = std::fs::read_to_string(f).expect("read procedure");
+            let n = [
+                "TimeLimitFigure ;",
+                "ValidityFigure ;",
+                "AmountFigure ;",
+                "AuthorityFigure ;",
+            ]
+            .iter()
+            .map(|c| text.matches(&format!("paesi:{c}")).count())
+            .sum();
+            (id, n)
+        })
+        .collect()
+}
+
+#[test]
+fn every_catalogue_figure_has_its_comma_and_every_surface_marks_the_unverified() {
+    let Some(kb) = built() else { return };
+    let expected = figures_in_files();
+    let bases = urns_in_files();
+    let mut total = 0;
+    for (id, view) in shown(&kb.data, "2025-06-01") {
+        let figures = view["figures"].as_array().expect("figures");
+        assert_eq!(figures.len(), expected[&id], "{id}");
+        total += figures.len();
+        for f in figures {
+            let basis = f["basis"].as_str().expect("basis");
+            assert!(
+                bases[&id].contains(basis),
+                "{id}: {basis} is not a legal basis"
+            );
+            assert!(
+                f["norm"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("https://w3id.org/paesi/act/")),
+                "{f}"
+            );
+            let v = f["verification"].as_str().expect("verification");
+            assert!(["verified", "unverified", "outdated"].contains(&v), "{f}");
+            assert_eq!(f["checked_on"].is_string(), v != "unverified", "{f}");
+            assert_eq!(f["checked_against"].is_string(), v != "unverified", "{f}");
+        }
+    }
+    assert_eq!(total, expected.values().sum::<usize>());
+
+    // the CLI marks an unverified figure where it prints it: the citizenship time limit (24
+    // months, art. 9-ter: nobody could check it) is never printed bare
+    let out = paesi()
+        .arg("--data")
+        .arg(&kb.data)
+        .args([
+            "procedure",
+            "cittadinanza-residenza",
+            "--at",
+            "2025-06-01",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .expect("procedure");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("processingTime"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("- time limit: 2 years"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        lines[i + 1],
+        "    basis urn:nir:stato:legge:1992-02-05;91~art9ter-com1; UNVERIFIED: nobody checked it against the law in force, not to be taken as law"
+    );
+    let verified = lines
+        .iter()
+        .position(|l| l.starts_with("- amount: 250 euro"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        lines[verified + 1],
+        "    basis urn:nir:stato:legge:1992-02-05;91~art9bis-com2; verified against the law in force on 2026-06-04"
+    );
+}
+
+#[test]
+fn a_figure_without_its_comma_breaks_the_shapes() {
+    if common::shared_dir().is_none() || !pyshacl() {
+        return;
+    }
+    let broken = fresh_dir("catalogue-figure").join("procedures");
+    std::fs::create_dir_all(&broken).expect("mkdir");
+    for e in std::fs::read_dir(procedures_dir()).expect("dir") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, broken.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let victim = broken.join("permesso-ue-lungo-periodo.ttl");
+    let text = std::fs::read_to_string(&victim).expect("read");
+    let line = "    paesi:basis \"urn:nir:stato:decreto.legislativo:1998-07-25;286~art9-com2\" ;\n";
+    assert_eq!(
+        text.matches(line).count(),
+        3,
+        "time limit, validity, validity for minors"
+    );
+    std::fs::write(&victim, text.replacen(line, "", 1)).expect("write");
+    let out = validate(&broken);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("A figure has exactly one paesi:basis"),
+        "{report}"
+    );
 }

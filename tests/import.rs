@@ -1303,3 +1303,102 @@ fn recorded_500() -> Reply {
     let shared = shared_dir().expect("shared");
     recorded(&shared, "ricerca_senza_paginazione")
 }
+
+/// The acts a KB holds (each document's act), sorted.
+fn acts_held(data: &Path) -> Vec<String> {
+    common::select(
+        data,
+        "SELECT DISTINCT ?a WHERE { ?a <https://w3id.org/paesi/ontology#sourceFormat> ?f } ORDER BY ?a",
+    )
+    .into_iter()
+    .map(|r| r["a"].clone())
+    .collect()
+}
+
+fn procedures_held(data: &Path) -> usize {
+    common::select(
+        data,
+        "SELECT ?p WHERE { ?p a <https://w3id.org/paesi/ontology#Procedure> }",
+    )
+    .len()
+}
+
+#[test]
+fn build_takes_the_law_from_normattiva_and_the_catalogue_from_ontology() {
+    let Some(shared) = shared_dir() else { return };
+    let server = Server::start(normattiva(script(&shared)));
+    let data = fresh_dir("build-online");
+    let manifest = data.join("manifest.toml");
+    std::fs::write(
+        &manifest,
+        format!("[[act]]\nurn = \"{DL36_URN}\"\ntitle = \"DL 36/2025\"\nat = \"2025-06-01\"\n"),
+    )
+    .expect("write manifest");
+    let (code, r) = run_report(
+        &data,
+        &server,
+        &[
+            "build",
+            "--manifest",
+            manifest.to_str().expect("path"),
+            "--json",
+            project().join("ontology").to_str().expect("path"),
+            project().join("corpus").to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["imported"], 1);
+    assert_eq!(r["items"][0]["status"], "imported");
+    // the law from Normattiva, not the local excerpts; the whole catalogue
+    assert_eq!(
+        acts_held(&data),
+        ["https://w3id.org/paesi/act/stato/decreto.legge/2025/36"]
+    );
+    let files = std::fs::read_dir(project().join("ontology/procedures"))
+        .expect("procedures")
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.ends_with(".ttl") && !n.starts_with('_')
+        })
+        .count();
+    assert_eq!(procedures_held(&data), files);
+}
+
+#[test]
+fn build_offline_says_so_in_one_line_and_uses_the_local_documents() {
+    // a port nobody listens on
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("address").port()
+    };
+    let data = fresh_dir("build-offline");
+    let out = paesi()
+        .arg("--data")
+        .arg(&data)
+        .args(["build", "--retries", "0"])
+        .arg(project().join("ontology"))
+        .arg(project().join("corpus"))
+        .env("PAESI_NORMATTIVA_API", format!("http://127.0.0.1:{port}"))
+        .env("PAESI_NORMATTIVA_SITE", format!("http://127.0.0.1:{port}"))
+        .env("PAESI_HTTP_WAIT_SCALE", "0")
+        .output()
+        .expect("run paesi build");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let xml = common::xml_files(&project().join("corpus"));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("paesi: Normattiva cannot be reached (")
+            && lines[0].ends_with(&format!(
+                "): building from the local documents ({} files)",
+                xml.len()
+            )),
+        "{stderr}"
+    );
+    // every local document's act, and the whole catalogue
+    assert_eq!(acts_held(&data).len(), xml.len());
+    assert!(procedures_held(&data) >= 21);
+}

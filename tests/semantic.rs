@@ -404,13 +404,25 @@ fn disagreements(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn check_finds_a_planted_disagreement() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
-    // a copy of the catalogue where the long-term permit takes 120 days, not 90
-    let data = fresh_dir("check-planted");
+/// The figures (last segment of their IRI) whose comma in force says something else.
+fn figure_disagreements(report: &serde_json::Value) -> Vec<String> {
+    report["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .filter(|f| f["reading"] == "disagree")
+        .map(|f| figure_name(f))
+        .collect()
+}
+
+fn figure_name(f: &serde_json::Value) -> String {
+    let iri = f["figure"]["iri"].as_str().unwrap_or_default();
+    iri.rsplit('/').next().unwrap_or(iri).to_string()
+}
+
+/// A copy of ontology/ with one procedure file changed by `edit`.
+fn ontology_copy(name: &str, file: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
+    let data = fresh_dir(name);
     let ontology = data.join("ontology-copy");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
     for sub in ["", "procedures", "shapes"] {
@@ -424,14 +436,23 @@ fn check_finds_a_planted_disagreement() {
             }
         }
     }
-    let file = ontology.join("procedures/permesso-ue-lungo-periodo.ttl");
-    let ttl = std::fs::read_to_string(&file).expect("read");
-    assert_eq!(ttl.matches("\"P90D\"^^xsd:duration").count(), 1);
-    std::fs::write(
-        &file,
-        ttl.replace("\"P90D\"^^xsd:duration", "\"P120D\"^^xsd:duration"),
-    )
-    .expect("write");
+    let path = ontology.join("procedures").join(file);
+    let ttl = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, edit(ttl)).expect("write");
+    (data, ontology)
+}
+
+#[test]
+fn check_finds_a_planted_disagreement() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    // a copy of the catalogue where the long-term permit takes 120 days, not 90
+    let (data, ontology) = ontology_copy("check-planted", "permesso-ue-lungo-periodo.ttl", |ttl| {
+        // the processing time and the figure that states it
+        assert_eq!(ttl.matches("\"P90D\"^^xsd:duration").count(), 2);
+        ttl.replace("\"P90D\"^^xsd:duration", "\"P120D\"^^xsd:duration")
+    });
     let status = paesi()
         .arg("--data")
         .arg(&data)
@@ -445,6 +466,7 @@ fn check_finds_a_planted_disagreement() {
     let (code, report) = check(&data, "permesso-ue-lungo-periodo", "2025-06-01");
     assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(disagreements(&report), vec!["time-limit"]);
+    assert_eq!(figure_disagreements(&report), vec!["figure-time-rilascio"]);
     let time = report["aspects"]
         .as_array()
         .expect("aspects")
@@ -459,6 +481,16 @@ fn check_finds_a_planted_disagreement() {
     assert!(time["message"].as_str().expect("message").contains(
         "the catalogue says 120 days (P120D), the text in force on 2025-06-01 says 90 days"
     ));
+    let figure = report["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| figure_name(f) == "figure-time-rilascio")
+        .expect("the time-limit figure");
+    assert_eq!(
+        figure["message"],
+        "time limit 120 days: the catalogue cites art9-com2, which in force on 2025-06-01 says 90 days («entro novanta giorni», art9-com2)"
+    );
     // the real catalogue agrees on that procedure's time limit
     let Some(kb) = built() else { return };
     let (_, real) = check(&kb.data, "permesso-ue-lungo-periodo", "2025-06-01");
@@ -469,6 +501,74 @@ fn check_finds_a_planted_disagreement() {
         .find(|a| a["aspect"] == "time-limit")
         .expect("time-limit aspect");
     assert_eq!(time["outcome"], "agree");
+    let figure = real["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| figure_name(f) == "figure-time-rilascio")
+        .expect("the time-limit figure");
+    assert_eq!(figure["outcome"], "agree");
+}
+
+#[test]
+fn paesi_check_catches_a_figure_bound_to_the_wrong_comma() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    // the ninety days of the long-term permit bound to art. 9 c. 1 (a basis of the procedure,
+    // which says nothing of them) instead of c. 2
+    let (data, ontology) = ontology_copy(
+        "check-wrong-comma",
+        "permesso-ue-lungo-periodo.ttl",
+        |ttl| {
+            let right = "paesi:basis \"urn:nir:stato:decreto.legislativo:1998-07-25;286~art9-com2\" ;\n    paesi:states cv:processingTime";
+            assert_eq!(ttl.matches(right).count(), 1);
+            ttl.replace(right, &right.replace("art9-com2", "art9-com1"))
+        },
+    );
+    let out = paesi()
+        .arg("--data")
+        .arg(&data)
+        .args(["ingest", "--json"])
+        .arg(shared.join("corpus/nir/xmleges-samples/286-paesi.xml"))
+        .arg(&ontology)
+        .output()
+        .expect("ingest");
+    assert!(out.status.success());
+    let out = paesi()
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "check",
+            "permesso-ue-lungo-periodo",
+            "--at",
+            "2025-06-01",
+            "--json",
+        ])
+        .output()
+        .expect("check");
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let figures = report["procedures"][0]["figures"]
+        .as_array()
+        .expect("figures");
+    let wrong = figures
+        .iter()
+        .find(|f| figure_name(f) == "figure-time-rilascio")
+        .expect("the time-limit figure");
+    assert_eq!(wrong["outcome"], "disagree");
+    assert_eq!(wrong["stated_elsewhere"], serde_json::json!(["art9-com2"]));
+    assert_eq!(
+        wrong["message"],
+        "time limit 90 days: the catalogue cites art9-com1, which in force on 2025-06-01 states none; the value is stated by art9-com2"
+    );
+    assert_eq!(
+        report["totals"]["disagree"],
+        1 + figures
+            .iter()
+            .filter(|f| figure_name(f) != "figure-time-rilascio" && f["reading"] == "disagree")
+            .count()
+    );
 }
 
 #[test]

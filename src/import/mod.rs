@@ -106,6 +106,24 @@ enum ItemError {
     Lookup(#[from] LookupError),
 }
 
+/// Whether Normattiva's open-data API answers at all (any HTTP status will do): one attempt,
+/// at most 15 seconds. The reason when it does not (no connection, no name, timeout).
+pub fn reachable(settings: &Settings) -> Result<(), String> {
+    let limit = std::time::Duration::from_secs(15);
+    let config = http::HttpConfig {
+        attempts: 1,
+        timeout: settings.http.timeout.min(limit),
+        connect_timeout: settings.http.connect_timeout.min(limit),
+        ..settings.http.clone()
+    };
+    let http = Http::new(config).map_err(|e| e.to_string())?;
+    match http.get(&settings.endpoints.api) {
+        Ok(_) => Ok(()),
+        Err(HttpError::Transport { reason, .. }) => Err(reason),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Imports the sources, one after the other.
 pub fn import(
     kb: &Kb,

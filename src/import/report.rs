@@ -89,6 +89,10 @@ pub struct ImportReport {
     pub requests: usize,
     /// Every HTTP attempt, in order.
     pub attempts: Vec<Attempt>,
+    /// The figures of the procedures touched, checked against their commi after the import
+    /// (as `paesi check` reports them); None when no procedure was touched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<crate::check::CatalogueCheck>,
 }
 
 /// What one sync run did.
@@ -207,7 +211,11 @@ pub fn render_import(out: &mut impl Write, r: &ImportReport) -> std::io::Result<
         },
         r.requests,
         retries
-    )
+    )?;
+    if let Some(c) = &r.figures {
+        crate::check::render_catalogue(out, c)?;
+    }
+    Ok(())
 }
 
 /// Writes a sync report for people.

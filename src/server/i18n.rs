@@ -172,6 +172,18 @@ pub enum Label {
     Home,
     /// The check disagrees.
     CheckFindings,
+    /// The figures section: each time limit, amount, validity, authority with its comma.
+    Figures,
+    /// A figure nobody verified against the law in force.
+    Unverified,
+    /// A figure superseded by a later amendment.
+    Outdated,
+    /// A figure verified against the law in force on a day.
+    VerifiedOn,
+    /// What the comma in force says of a figure (the check's outcome).
+    CheckOutcome,
+    /// The comma that states a figure.
+    StatedBy,
     /// Norm page link.
     NormPage,
     /// Page not found.
@@ -350,6 +362,48 @@ impl Label {
                 "صيغ أخرى",
             ],
             Label::Home => ["Home", "Home", "Accueil", "Inicio", "الرئيسية"],
+            Label::Figures => [
+                "Termini, importi e autorità, con il comma che li stabilisce",
+                "Time limits, amounts and authorities, with the comma that states each",
+                "Délais, montants et autorités, avec l'alinéa qui fixe chacun",
+                "Plazos, importes y autoridades, con el apartado que establece cada uno",
+                "المهل والمبالغ والسلطات، مع الفقرة التي تنص على كل منها",
+            ],
+            Label::Unverified => [
+                "NON VERIFICATO: nessuno lo ha controllato sul testo in vigore; non va preso per legge",
+                "UNVERIFIED: nobody checked it against the law in force; not to be taken as law",
+                "NON VÉRIFIÉ : personne ne l'a contrôlé sur le texte en vigueur ; à ne pas prendre pour la loi",
+                "NO VERIFICADO: nadie lo ha comprobado en el texto vigente; no debe tomarse como ley",
+                "غير مُتحقَّق منه: لم يراجعه أحد على النص النافذ؛ لا يُؤخذ على أنه القانون",
+            ],
+            Label::Outdated => [
+                "SUPERATO: modificato da una norma successiva; non è il diritto in vigore",
+                "OUTDATED: superseded by a later amendment; not the law in force",
+                "DÉPASSÉ : remplacé par une modification ultérieure ; ce n'est pas le droit en vigueur",
+                "SUPERADO: sustituido por una modificación posterior; no es el derecho vigente",
+                "متجاوَز: حلّ محله تعديل لاحق؛ ليس القانون النافذ",
+            ],
+            Label::VerifiedOn => [
+                "Verificato sul testo in vigore al",
+                "Verified against the law in force on",
+                "Vérifié sur le texte en vigueur au",
+                "Verificado en el texto vigente al",
+                "تم التحقق منه على النص النافذ في",
+            ],
+            Label::CheckOutcome => [
+                "Confronto con il testo in vigore",
+                "Against the text in force",
+                "Comparaison avec le texte en vigueur",
+                "Comparación con el texto vigente",
+                "المقارنة بالنص النافذ",
+            ],
+            Label::StatedBy => [
+                "Stabilito da",
+                "Stated by",
+                "Fixé par",
+                "Establecido por",
+                "تنص عليه",
+            ],
             Label::CheckFindings => [
                 "Verifica della base giuridica",
                 "Legal basis check",

@@ -497,6 +497,7 @@ fn procedure_body(ctx: &Ctx, v: &ProcedureView, check: &crate::check::CheckRepor
             h2 { (ctx.t(Label::LegalBases)) }
             @for b in &v.legal_bases { (legal_basis(ctx, b, &v.at)) }
         }
+        (figures_section(ctx, check))
         (check_findings(ctx, check))
         (other_formats(ctx))
     }
@@ -587,6 +588,41 @@ fn amendment(ctx: &Ctx, a: &Amendment) -> Markup {
         (a.kind)
         @if let Some(s) = &a.source {
             " · " a href=(ctx.link(&local(s), &[])) { (local(s)) }
+        }
+    }
+}
+
+/// Each figure with the comma that states it, its verification state (unverified and
+/// outdated ones marked plainly) and what the comma in force says of it.
+fn figures_section(ctx: &Ctx, check: &crate::check::CheckReport) -> Markup {
+    html! {
+        @if !check.figures.is_empty() {
+            section {
+                h2 { (ctx.t(Label::Figures)) }
+                ul {
+                    @for c in &check.figures {
+                        @let f = &c.figure;
+                        li.figure data-verification=(f.verification) data-outcome=(c.outcome) {
+                            strong { (f.stated) }
+                            @if let Some(l) = &f.label { " — " (l) }
+                            br;
+                            (ctx.t(Label::StatedBy)) ": "
+                            @match &f.norm {
+                                Some(n) => a href=(ctx.link(&local(n), &[])) { code { (f.basis) } },
+                                None => code { (f.basis) },
+                            }
+                            br;
+                            @match (f.verification.as_str(), &f.checked_on) {
+                                ("verified", Some(on)) => span { (ctx.t(Label::VerifiedOn)) " " (on) },
+                                ("outdated", _) => strong.warning { (ctx.t(Label::Outdated)) },
+                                _ => strong.warning { (ctx.t(Label::Unverified)) },
+                            }
+                            br;
+                            (ctx.t(Label::CheckOutcome)) ": " (c.outcome) " — " (c.message)
+                        }
+                    }
+                }
+            }
         }
     }
 }
