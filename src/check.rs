@@ -304,12 +304,17 @@ pub fn check_figure(kb: &Kb, f: &FigureView, at: &str) -> Result<FigureCheck, Lo
         })
         .collect();
     let agree = found.iter().any(|a| same_value(f, &a.value));
-    // a comma that states no figure of the kind while another comma of the article states the
-    // value: the catalogue likely cites the wrong comma
-    let elsewhere = if found.is_empty() {
-        stated_elsewhere(kb, f, norm, at)?
-    } else {
+    // another comma of the article states the value while the one cited states nothing of the
+    // kind (or, for a deadline elsewhere, no deadline): the catalogue likely cites the wrong comma
+    let cited_deadline = found.iter().any(is_deadline);
+    let elsewhere: Vec<String> = if agree {
         Vec::new()
+    } else {
+        stated_elsewhere(kb, f, norm, at)?
+            .into_iter()
+            .filter(|(_, deadline)| found.is_empty() || (*deadline && !cited_deadline))
+            .map(|(p, _)| p)
+            .collect()
     };
     let (reading, message) = if agree {
         ("agree", format!("{what}: so says {part} in force on {at}"))
@@ -419,13 +424,13 @@ fn describe_value(kind: FigureKind, value: &str) -> String {
 }
 
 /// The other partitions of the article holding `norm`, in force on `at`, whose text states
-/// the figure's value.
+/// the figure's value, each with whether that statement is a deadline (`entro …`).
 fn stated_elsewhere(
     kb: &Kb,
     f: &FigureView,
     norm: &str,
     at: &str,
-) -> Result<Vec<String>, LookupError> {
+) -> Result<Vec<(String, bool)>, LookupError> {
     let Some((base, last)) = norm.rsplit_once('/') else {
         return Ok(Vec::new());
     };
@@ -444,12 +449,14 @@ fn stated_elsewhere(
         if p == norm {
             continue;
         }
-        if let Some((node, _)) = procedure::in_force(kb, &p, at)?
-            && relevant(kb, &node, f.kind)?
-                .iter()
-                .any(|a| same_value(f, &a.value))
-        {
-            out.push(short_iri(&p));
+        if let Some((node, _)) = procedure::in_force(kb, &p, at)? {
+            let matches: Vec<AnnotationView> = relevant(kb, &node, f.kind)?
+                .into_iter()
+                .filter(|a| same_value(f, &a.value))
+                .collect();
+            if !matches.is_empty() {
+                out.push((short_iri(&p), matches.iter().any(is_deadline)));
+            }
         }
     }
     Ok(out)
@@ -472,7 +479,25 @@ fn changes_since(kb: &Kb, norm: &str, since: &str, at: &str) -> Result<Vec<Strin
     )? {
         out.push(format!("a new text in force from {from}"));
     }
-    for a in procedure::amendments(kb, norm)? {
+    // the partition and, by its identifier, the partitions holding it (art9bis-com2 → art9bis),
+    // so that a change to the article is seen even when the comma itself is not in the KB
+    let mut amendments = Vec::new();
+    let mut target = norm.to_string();
+    loop {
+        for a in procedure::amendments(kb, &target)? {
+            if !amendments.contains(&a) {
+                amendments.push(a);
+            }
+        }
+        match target.rsplit_once('/') {
+            Some((base, last)) if last.contains('-') => {
+                let parent = last.rsplit_once('-').map_or(last, |(p, _)| p);
+                target = format!("{base}/{parent}");
+            }
+            _ => break,
+        }
+    }
+    for a in amendments {
         if let Some(date) = &a.date
             && date.as_str() > since
             && date.as_str() <= at

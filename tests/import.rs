@@ -722,7 +722,7 @@ fn fail_on_impact_exits_3_and_the_text_report_says_the_level() {
         "{text}"
     );
     assert!(
-        text.contains("    amended (insertion) https://w3id.org/paesi/act/stato/legge/1992/91/art9bis by https://w3id.org/paesi/act/stato/decreto.legge/2025/36/art1ter [level partition]: legal basis https://w3id.org/paesi/act/stato/legge/1992/91/art9bis"),
+        text.contains("    amended (insertion) https://w3id.org/paesi/act/stato/legge/1992/91/art9bis by https://w3id.org/paesi/act/stato/decreto.legge/2025/36/art1ter [level part]: legal basis https://w3id.org/paesi/act/stato/legge/1992/91/art9bis-com2"),
         "{text}"
     );
     assert!(
@@ -879,13 +879,15 @@ fn sync_imports_the_changed_acts_the_kb_holds_and_skips_the_others() {
                 DL36_CODE,
                 "DECRETO-LEGGE 28 marzo 2025, n. 36",
             ),
+            // an act the KB neither holds nor cites (the catalogue cites L. 199/2025, for the
+            // 2026 citizenship-fee exemption, so the feed names another law of that day)
             (
                 "LEGGE",
                 "2025",
-                "199",
+                "198",
                 "2025-12-30",
-                "25G00212",
-                "LEGGE 30 dicembre 2025, n. 199",
+                "25G00211",
+                "LEGGE 30 dicembre 2025, n. 198",
             ),
         ],
     );
@@ -928,8 +930,8 @@ fn sync_imports_the_changed_acts_the_kb_holds_and_skips_the_others() {
     assert_eq!(
         r["skipped"],
         json!([
-            "urn:nir:stato:legge:2025;199",
-            "urn:nir:stato:legge:2025;199"
+            "urn:nir:stato:legge:2025;198",
+            "urn:nir:stato:legge:2025;198"
         ])
     );
     let item = &r["import"]["items"][0];
@@ -1401,4 +1403,95 @@ fn build_offline_says_so_in_one_line_and_uses_the_local_documents() {
     // every local document's act, and the whole catalogue
     assert_eq!(acts_held(&data).len(), xml.len());
     assert!(procedures_held(&data) >= 21);
+}
+
+#[test]
+fn a_figure_whose_comma_an_import_amends_is_stale_and_fail_on_stale_exits_4() {
+    let Some(shared) = shared_dir() else { return };
+    let server = Server::start(normattiva(script(&shared)));
+    // a catalogue whose EUR 250 (L. 91/1992 art. 9-bis c. 2) was checked on 2025-01-01, before
+    // D.L. 36/2025 amended art. 9-bis
+    let data = fresh_dir("import-stale");
+    let ontology = data.join("ontology-copy");
+    for sub in ["", "procedures", "shapes"] {
+        std::fs::create_dir_all(ontology.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(project().join("ontology").join(sub))
+            .expect("read ontology")
+            .flatten()
+        {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), ontology.join(sub).join(e.file_name())).expect("copy");
+            }
+        }
+    }
+    let file = ontology.join("procedures/cittadinanza-residenza.ttl");
+    let ttl = std::fs::read_to_string(&file).expect("read");
+    let checked = "paesi:basis \"urn:nir:stato:legge:1992-02-05;91~art9bis-com2\" ;\n    paesi:checkedOn \"2026-06-04\"^^xsd:date";
+    assert_eq!(ttl.matches(checked).count(), 1, "{ttl}");
+    std::fs::write(
+        &file,
+        ttl.replace(checked, &checked.replace("2026-06-04", "2025-01-01")),
+    )
+    .expect("write");
+    run_json(
+        &data,
+        &[
+            "ingest",
+            "--json",
+            project().join(L91_FILE).to_str().expect("path"),
+            ontology.to_str().expect("path"),
+        ],
+    );
+    let (code, r) = run_report(
+        &data,
+        &server,
+        &[
+            "import",
+            DL36_URN,
+            "--json",
+            "--at",
+            "2025-06-01",
+            "--fail-on-stale",
+        ],
+    );
+    assert_eq!(code, 4, "{r}");
+    let procedures = r["figures"]["procedures"].as_array().expect("procedures");
+    let residence = procedures
+        .iter()
+        .find(|p| p["id"] == "cittadinanza-residenza")
+        .expect("cittadinanza-residenza");
+    let stale: Vec<&Value> = residence["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .filter(|f| f["outcome"] == "stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{residence:#}");
+    assert_eq!(
+        stale[0]["figure"]["iri"],
+        "https://w3id.org/paesi/procedure/cittadinanza-residenza/cost-contributo-250"
+    );
+    // the change named, with its date as the decree's XML gives it
+    let dl36 = std::fs::read_to_string(shared.join(DL36_FILE)).expect("DL 36");
+    assert!(
+        dl36.contains("2025-05-23"),
+        "the decree dates its amendments"
+    );
+    assert_eq!(
+        stale[0]["changes"],
+        json!(["insertion of art9bis by art1ter on 2025-05-23"])
+    );
+    assert_eq!(r["figures"]["totals"]["stale"], 1);
+    // the same figures in the other procedure, checked on 2026-06-04, are not stale
+    let marriage = procedures
+        .iter()
+        .find(|p| p["id"] == "cittadinanza-matrimonio")
+        .expect("cittadinanza-matrimonio");
+    assert!(
+        marriage["figures"]
+            .as_array()
+            .expect("figures")
+            .iter()
+            .all(|f| f["outcome"] != "stale")
+    );
 }
