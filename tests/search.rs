@@ -462,4 +462,41 @@ fn an_index_that_disagrees_with_the_store_is_repaired_at_open() {
     assert_eq!(done["graphs"].as_u64(), Some(2));
     let (after, _) = search_logged(&data, "cittadinanza");
     assert_eq!(after, before);
+
+    // an index written before the schema had a version (this schema, no version file): it is
+    // emptied and every graph indexed again, and the version written
+    let version = data.join("index/paesi-schema-version");
+    assert_eq!(
+        std::fs::read_to_string(&version).expect("version"),
+        format!("{}\n", paesi::search::index::SCHEMA_VERSION)
+    );
+    std::fs::remove_file(&version).expect("rm version");
+    let (after, log) = search_logged(&data, "cittadinanza");
+    assert_eq!(
+        log,
+        "paesi: text index repaired: 2 graphs (re)indexed, 0 deleted\n"
+    );
+    assert_eq!(after, before);
+    assert_eq!(
+        std::fs::read_to_string(&version).expect("version"),
+        format!("{}\n", paesi::search::index::SCHEMA_VERSION)
+    );
+
+    // an index of another tantivy schema (one field) under this version: the same
+    std::fs::remove_dir_all(data.join("index")).expect("rm");
+    std::fs::create_dir_all(data.join("index")).expect("mkdir");
+    let mut other = tantivy::schema::Schema::builder();
+    other.add_text_field("body", tantivy::schema::TEXT);
+    tantivy::Index::create_in_dir(data.join("index"), other.build()).expect("other index");
+    std::fs::write(
+        &version,
+        format!("{}\n", paesi::search::index::SCHEMA_VERSION),
+    )
+    .expect("version");
+    let (after, log) = search_logged(&data, "cittadinanza");
+    assert_eq!(
+        log,
+        "paesi: text index repaired: 2 graphs (re)indexed, 0 deleted\n"
+    );
+    assert_eq!(after, before);
 }

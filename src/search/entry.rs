@@ -9,6 +9,7 @@ use oxigraph::store::Store;
 
 use super::SearchError;
 use super::citation::{self, ActRef, Step};
+use super::languages::Lang;
 use crate::ids::BASE;
 use crate::rdf::{ELI, PAESI};
 
@@ -97,6 +98,21 @@ pub struct Entry {
     pub until: Option<String>,
     /// The named graph it was read from.
     pub graph: String,
+    /// A procedure's title and text in the other languages of the catalogue (those it has),
+    /// in the order of [`Lang::TRANSLATIONS`]; none for partitions.
+    pub translations: Vec<Translation>,
+}
+
+/// A procedure's title and text in one language other than Italian.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    /// The language.
+    pub lang: Lang,
+    /// The title in that language.
+    pub title: Option<String>,
+    /// The description, then the titles and descriptions of the requirements, documents,
+    /// costs and output written in that language, one a line.
+    pub text: String,
 }
 
 /// The entries of one graph and the stamp of what they were read from.
@@ -135,6 +151,15 @@ fn pick(values: &[(String, String)]) -> Option<String> {
         .find(|(_, l)| l == "it")
         .or_else(|| values.iter().find(|(_, l)| l.is_empty()))
         .or_else(|| values.first())
+        .map(|(v, _)| v.clone())
+}
+
+/// The value in exactly this language (no fallback: another language's text must not go
+/// through this language's analyzer).
+fn in_lang(values: &[(String, String)], lang: Lang) -> Option<String> {
+    values
+        .iter()
+        .find(|(_, l)| Lang::from_tag(l) == Some(lang))
         .map(|(v, _)| v.clone())
 }
 
@@ -256,20 +281,31 @@ pub fn entries_from_quads(
     };
     // a procedure's graph also describes its requirements, documents, costs and output: their
     // titles and descriptions are searched with the procedure ("quanto costa il rinnovo")
-    let mut details: Vec<(&String, String)> = nodes
-        .iter()
-        .filter(|(_, n)| {
-            n.act.is_none() && !is_procedure(n) && !n.class.iter().any(|c| c.starts_with(ELI))
-        })
-        .flat_map(|(iri, n)| {
-            [pick(&n.title), pick(&n.description)]
-                .into_iter()
-                .flatten()
-                .map(move |t| (iri, t))
-        })
-        .collect();
-    details.sort();
-    let details: Vec<String> = details.into_iter().map(|(_, t)| t).collect();
+    let detail_nodes: Vec<(&String, &Node)> = {
+        let mut d: Vec<(&String, &Node)> = nodes
+            .iter()
+            .filter(|(_, n)| {
+                n.act.is_none() && !is_procedure(n) && !n.class.iter().any(|c| c.starts_with(ELI))
+            })
+            .collect();
+        d.sort_by_key(|(iri, _)| *iri);
+        d
+    };
+    // the detail texts one value function picks, ordered by subject IRI, then text
+    let details_by = |value: &dyn Fn(&[(String, String)]) -> Option<String>| -> Vec<String> {
+        detail_nodes
+            .iter()
+            .flat_map(|(_, n)| {
+                let mut texts: Vec<String> = [value(&n.title), value(&n.description)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                texts.sort();
+                texts
+            })
+            .collect()
+    };
+    let details = details_by(&|v| pick(v));
     for (iri, n) in &nodes {
         if is_procedure(n) {
             let mut text = pick(&n.description).unwrap_or_default();
@@ -292,6 +328,7 @@ pub fn entries_from_quads(
                 from: n.from.clone(),
                 until: n.until.clone(),
                 graph: graph_name.clone(),
+                translations: translations(n, &details_by),
             });
             continue;
         }
@@ -360,6 +397,7 @@ pub fn entries_from_quads(
             from: n.from.clone(),
             until: n.until.clone(),
             graph: graph_name.clone(),
+            translations: Vec::new(),
         };
         if n.versions.is_empty() {
             if !base.text.is_empty() || base.heading.is_some() {
@@ -394,6 +432,29 @@ pub fn entries_from_quads(
     }
 }
 
+/// A procedure's title and text in each language of [`Lang::TRANSLATIONS`] it has.
+fn translations(
+    n: &Node,
+    details_by: &dyn Fn(&dyn Fn(&[(String, String)]) -> Option<String>) -> Vec<String>,
+) -> Vec<Translation> {
+    Lang::TRANSLATIONS
+        .iter()
+        .filter_map(|&lang| {
+            let title = in_lang(&n.title, lang);
+            let mut lines: Vec<String> = in_lang(&n.description, lang).into_iter().collect();
+            lines.extend(details_by(&|v| in_lang(v, lang)));
+            if title.is_none() && lines.is_empty() {
+                return None;
+            }
+            Some(Translation {
+                lang,
+                title,
+                text: lines.join("\n"),
+            })
+        })
+        .collect()
+}
+
 /// FNV-1a over every field of every entry (stable across builds, unlike `DefaultHasher`).
 fn fingerprint(entries: &[Entry]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -421,6 +482,11 @@ fn fingerprint(entries: &[Entry]) -> u64 {
             o(&e.until),
         ] {
             eat(&s);
+        }
+        for t in &e.translations {
+            eat(t.lang.code());
+            eat(t.title.as_deref().unwrap_or_default());
+            eat(&t.text);
         }
     }
     h

@@ -11,7 +11,8 @@ use oxigraph::sparql::QueryResults;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, QueryParser, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -20,13 +21,22 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{self, ITALIAN};
+use super::analyzer::ITALIAN;
 use super::entry::{Entry, GraphEntries, Kind, entries_for_graph};
+use super::languages::{self, Lang};
 use super::{SearchError, days};
 use crate::store::Kb;
 
 /// The `kind` of the one document per graph that records what was indexed from it.
 const STAMP: &str = "stamp";
+
+/// The version of the index's schema and analyzers, kept in [`SCHEMA_FILE`]: an index
+/// written under another (an older paesi) is rebuilt from the store when opened. Bump it
+/// whenever a field or an analyzer changes what is indexed.
+pub const SCHEMA_VERSION: &str = "2";
+
+/// The file of the index directory holding [`SCHEMA_VERSION`].
+const SCHEMA_FILE: &str = "paesi-schema-version";
 
 /// The most hits one page may hold (`limit`): a client asking for more gets an error, not an
 /// allocation of that size.
@@ -57,17 +67,33 @@ struct Fields {
     graph: Field,
     quads: Field,
     fingerprint: Field,
+    /// A procedure's title and text in each language of [`Lang::TRANSLATIONS`].
+    langs: [LangFields; 4],
+}
+
+/// The fields of one language other than Italian.
+#[derive(Debug, Clone, Copy)]
+struct LangFields {
+    lang: Lang,
+    heading: Field,
+    text: Field,
+}
+
+/// Indexed with the analyzer of its language, with positions (phrases) and stored (snippets).
+fn text_options(lang: Lang) -> TextOptions {
+    TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(lang.analyzer_name())
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored()
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let italian = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(ITALIAN)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    debug_assert_eq!(Lang::It.analyzer_name(), ITALIAN);
+    let italian = text_options(Lang::It);
     let fields = Fields {
         kind: b.add_text_field("kind", STRING | STORED),
         iri: b.add_text_field("iri", STRING | STORED),
@@ -85,6 +111,11 @@ fn schema() -> (Schema, Fields) {
         graph: b.add_text_field("graph", STRING | STORED),
         quads: b.add_u64_field("quads", STORED),
         fingerprint: b.add_u64_field("fingerprint", STORED),
+        langs: Lang::TRANSLATIONS.map(|lang| LangFields {
+            lang,
+            heading: b.add_text_field(&format!("heading_{}", lang.code()), text_options(lang)),
+            text: b.add_text_field(&format!("text_{}", lang.code()), text_options(lang)),
+        }),
     };
     (b.build(), fields)
 }
@@ -196,6 +227,10 @@ pub struct Hit {
     pub citation: String,
     /// The best passage, query words marked.
     pub snippet: String,
+    /// The language of the snippet when it is not Italian: a procedure found through its
+    /// text in another language shows that text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// First day in force.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -231,7 +266,9 @@ impl TextIndex {
         kb.path().join("index")
     }
 
-    /// Opens (creating if needed) the index without checking it against the store.
+    /// Opens (creating if needed) the index without checking it against the store. An index
+    /// written by another schema or analyzers ([`SCHEMA_VERSION`] differs, or tantivy finds
+    /// another schema) is emptied: the check at open then indexes every graph again.
     pub fn open_unchecked(kb: &Kb) -> Result<TextIndex, SearchError> {
         let dir = Self::dir_of(kb);
         std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
@@ -240,17 +277,33 @@ impl TextIndex {
             let d = MmapDirectory::open(dir).map_err(|e| SearchError::Index(e.to_string()))?;
             Ok(Index::open_or_create(d, schema.clone())?)
         };
-        let index = match open(&dir) {
-            Ok(i) => i,
-            // an index of another schema (an older paesi): rebuilt from the store
-            Err(SearchError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
-                std::fs::remove_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
-                std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
-                open(&dir)?
-            }
-            Err(e) => return Err(e),
+        let version_file = dir.join(SCHEMA_FILE);
+        let write_version = || {
+            std::fs::write(&version_file, format!("{SCHEMA_VERSION}\n"))
+                .map_err(|e| SearchError::Io(version_file.clone(), e))
         };
-        analyzer::register(&index);
+        let rebuild = || -> Result<Index, SearchError> {
+            std::fs::remove_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
+            std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
+            write_version()?;
+            open(&dir)
+        };
+        let index = if !dir.join("meta.json").exists() {
+            // a new index: its version is written first, so that no one takes it for an old one
+            write_version()?;
+            open(&dir)?
+        } else if std::fs::read_to_string(&version_file).is_ok_and(|v| v.trim() == SCHEMA_VERSION) {
+            match open(&dir) {
+                Ok(i) => i,
+                // another schema under the same version: rebuilt from the store
+                Err(SearchError::Tantivy(tantivy::TantivyError::SchemaError(_))) => rebuild()?,
+                Err(e) => return Err(e),
+            }
+        } else {
+            // written by an older paesi (no version, or another one): rebuilt from the store
+            rebuild()?
+        };
+        languages::register(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -500,6 +553,14 @@ impl TextIndex {
                 .unwrap_or(i64::MAX),
         );
         d.add_text(f.graph, &e.graph);
+        for t in &e.translations {
+            if let Some(lf) = f.langs.iter().find(|lf| lf.lang == t.lang) {
+                if let Some(title) = &t.title {
+                    d.add_text(lf.heading, title);
+                }
+                d.add_text(lf.text, &t.text);
+            }
+        }
         d
     }
 
@@ -597,16 +658,7 @@ impl TextIndex {
         conjunction: bool,
     ) -> Result<Hits, SearchError> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.heading, f.act_title]);
-        if conjunction {
-            parser.set_conjunction_by_default();
-        }
-        parser.set_field_boost(f.heading, 2.0);
-        parser.set_field_boost(f.act_title, 0.3);
-        // a query the grammar refuses (a stray quote or colon) is read leniently
-        let text_query = parser
-            .parse_query(query)
-            .unwrap_or_else(|_| parser.parse_query_lenient(query).0);
+        let text_query = self.text_query(query, conjunction);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
         let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
             (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
@@ -651,6 +703,8 @@ impl TextIndex {
         let mut text_snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
         text_snippets.set_max_num_chars(240);
         let heading_snippets = SnippetGenerator::create(&searcher, &*text_query, f.heading)?;
+        // the other languages' generators, made when a hit first needs them
+        let mut lang_snippets: Option<Vec<(Lang, SnippetGenerator, SnippetGenerator)>> = None;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top.into_iter().take(limit) {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -664,10 +718,40 @@ impl TextIndex {
                     .filter(|x| *x != none)
                     .map(days::to_iso)
             };
-            let mut snippet = marked(&text_snippets.snippet_from_doc(&d), markers);
-            if snippet.is_empty() {
-                snippet = marked(&heading_snippets.snippet_from_doc(&d), markers);
+            let best = |text_gen: &SnippetGenerator, heading_gen: &SnippetGenerator| {
+                let s = text_gen.snippet_from_doc(&d);
+                if s.highlighted().is_empty() {
+                    heading_gen.snippet_from_doc(&d)
+                } else {
+                    s
+                }
+            };
+            let mut chosen = best(&text_snippets, &heading_snippets);
+            let words = |s: &tantivy::snippet::Snippet| -> usize {
+                let f = s.fragment();
+                s.highlighted()
+                    .iter()
+                    .filter_map(|r| f.get(r.clone()))
+                    .map(str::to_lowercase)
+                    .collect::<HashSet<_>>()
+                    .len()
+            };
+            let mut lang = None;
+            // a procedure: the passage of the language with the most distinct query words
+            // (Italian first among equals)
+            if text(f.kind).as_deref() == Some(Kind::Procedure.name()) {
+                if lang_snippets.is_none() {
+                    lang_snippets = Some(self.lang_snippets(&searcher, &*text_query)?);
+                }
+                for (l, text_gen, heading_gen) in lang_snippets.iter().flatten() {
+                    let s = best(text_gen, heading_gen);
+                    if words(&s) > words(&chosen) {
+                        chosen = s;
+                        lang = Some(l.code().to_string());
+                    }
+                }
             }
+            let mut snippet = marked(&chosen, markers);
             if snippet.is_empty() {
                 snippet = text(f.text).unwrap_or_default().chars().take(240).collect();
             }
@@ -684,6 +768,7 @@ impl TextIndex {
                 heading: text(f.heading),
                 citation: text(f.citation).unwrap_or_default(),
                 snippet,
+                lang,
                 from: day(f.from, i64::MIN),
                 until: day(f.until, i64::MAX),
                 graph: text(f.graph).unwrap_or_default(),
@@ -694,6 +779,56 @@ impl TextIndex {
             all_words: true,
             hits,
         })
+    }
+}
+
+impl TextIndex {
+    /// The query over every language: the Italian fields (text, heading, act title) read with
+    /// the Italian analyzer, and each translation's fields (text, title) with its own; an
+    /// entry matches when it matches in one language (with `conjunction`, every word of the
+    /// query in that language), scored by its best language (a word shared by two languages, such
+    /// as `Questura`, does not count twice).
+    fn text_query(&self, query: &str, conjunction: bool) -> Box<dyn Query> {
+        let f = &self.fields;
+        let parse = |fields: Vec<Field>, boosts: &[(Field, f32)]| -> Box<dyn Query> {
+            let mut parser = QueryParser::for_index(&self.index, fields);
+            if conjunction {
+                parser.set_conjunction_by_default();
+            }
+            for &(field, boost) in boosts {
+                parser.set_field_boost(field, boost);
+            }
+            // a query the grammar refuses (a stray quote or colon) is read leniently
+            parser
+                .parse_query(query)
+                .unwrap_or_else(|_| parser.parse_query_lenient(query).0)
+        };
+        let mut languages = vec![parse(
+            vec![f.text, f.heading, f.act_title],
+            &[(f.heading, 2.0), (f.act_title, 0.3)],
+        )];
+        for lf in &f.langs {
+            languages.push(parse(vec![lf.text, lf.heading], &[(lf.heading, 2.0)]));
+        }
+        Box::new(DisjunctionMaxQuery::new(languages))
+    }
+
+    /// Snippet generators for the text and the title of every translation.
+    fn lang_snippets(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> Result<Vec<(Lang, SnippetGenerator, SnippetGenerator)>, SearchError> {
+        self.fields
+            .langs
+            .iter()
+            .map(|lf| {
+                let mut text = SnippetGenerator::create(searcher, query, lf.text)?;
+                text.set_max_num_chars(240);
+                let heading = SnippetGenerator::create(searcher, query, lf.heading)?;
+                Ok((lf.lang, text, heading))
+            })
+            .collect()
     }
 }
 

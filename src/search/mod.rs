@@ -1,21 +1,26 @@
-//! Full-text search in Italian over the knowledge base.
+//! Full-text search over the knowledge base, in Italian and, for procedures, in the other
+//! languages of the catalogue.
 //!
 //! The index (tantivy, in `{data dir}/index`) holds one entry per partition version (article,
 //! comma, point) and per procedure, made from a graph's quads ([`entry`]), analysed for Italian
-//! ([`analyzer`]), cited the way lawyers cite ([`citation`]). It is kept consistent with the
+//! ([`analyzer`]) and a procedure's translations for their languages ([`languages`],
+//! [`arabic`]), cited the way lawyers cite ([`citation`]). It is kept consistent with the
 //! store ([`index`]: per-graph stamps checked at open, ingest hook) and reachable from SPARQL
 //! through a `SERVICE` ([`sparql`]).
 
 pub mod analyzer;
+pub mod arabic;
 pub mod citation;
 pub mod entry;
 pub mod index;
+pub mod languages;
 pub mod sparql;
 
 use std::path::PathBuf;
 
-pub use entry::{Entry, GraphEntries, Kind, entries_from_quads};
+pub use entry::{Entry, GraphEntries, Kind, Translation, entries_from_quads};
 pub use index::{Filters, Hit, Hits, Indexed, IngestHook, Markers, Repair, TextIndex};
+pub use languages::Lang;
 
 /// Errors of the search layer.
 #[derive(Debug, thiserror::Error)]
