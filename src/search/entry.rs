@@ -280,12 +280,23 @@ pub fn entries_from_quads(
             .any(|c| c == CPSV_PUBLIC_SERVICE || c.as_str() == format!("{PAESI}Procedure"))
     };
     // a procedure's graph also describes its requirements, documents, costs and output: their
-    // titles and descriptions are searched with the procedure ("quanto costa il rinnovo")
+    // titles and descriptions are searched with the procedure ("quanto costa il rinnovo"); the
+    // labels of its time-limit, validity and authority figures restate the description and
+    // are left out (a cost node that is also a figure stays)
+    let is_bare_figure = |n: &Node| {
+        !n.class.is_empty()
+            && n.class
+                .iter()
+                .all(|c| c.starts_with(PAESI) && c.ends_with("Figure"))
+    };
     let detail_nodes: Vec<(&String, &Node)> = {
         let mut d: Vec<(&String, &Node)> = nodes
             .iter()
             .filter(|(_, n)| {
-                n.act.is_none() && !is_procedure(n) && !n.class.iter().any(|c| c.starts_with(ELI))
+                n.act.is_none()
+                    && !is_procedure(n)
+                    && !n.class.iter().any(|c| c.starts_with(ELI))
+                    && !is_bare_figure(n)
             })
             .collect();
         d.sort_by_key(|(iri, _)| *iri);
