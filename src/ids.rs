@@ -222,6 +222,22 @@ impl Eli {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
+/// The first character of `s` that no URN and no IRI may hold, with its character index:
+/// whitespace, control characters, `<` `>` `"` `{` `}` `|` `\\` `^` and the backquote, or a
+/// `%` that two hexadecimal digits do not follow.
+pub fn forbidden_char(s: &str) -> Option<(usize, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        let bad = c.is_whitespace()
+            || c.is_control()
+            || "<>\"{}|\\^`".contains(c)
+            || (c == '%'
+                && !(chars.get(i + 1).is_some_and(char::is_ascii_hexdigit)
+                    && chars.get(i + 2).is_some_and(char::is_ascii_hexdigit)));
+        bad.then_some((i, c))
+    })
+}
+
 /// Percent-encodes what cannot stand in an IRI path segment.
 fn iri_safe(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -1417,6 +1433,19 @@ mod act_of_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_no_identifier_may_hold() {
+        assert_eq!(
+            forbidden_char("urn:nir:stato:legge:1992-02-05;91~art3bis"),
+            None
+        );
+        assert_eq!(forbidden_char("/akn/it/act/x/!main#art_1%20"), None);
+        assert_eq!(forbidden_char("a b"), Some((1, ' ')));
+        assert_eq!(forbidden_char("50%"), Some((2, '%')));
+        assert_eq!(forbidden_char("x%4g"), Some((1, '%')));
+        assert_eq!(forbidden_char("è<"), Some((1, '<')));
+    }
 
     fn iri(h: &str) -> String {
         match resolve_href(h, None) {

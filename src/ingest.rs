@@ -115,6 +115,16 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The line a warning is printed as: `path:line:col: warning: message`.
+    pub fn as_warning(&self) -> String {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: warning: {}", self.path, self.message),
+            _ => format!("{}: warning: {}", self.path, self.message),
+        }
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.line, self.col) {
@@ -157,6 +167,9 @@ pub struct Report {
     pub seconds: f64,
     /// Every failure, by path.
     pub failures: Vec<Failure>,
+    /// What was ingested but is worth saying (a duplicate id kept under another one), by
+    /// path: the documents are in the store.
+    pub warnings: Vec<Failure>,
     /// What each ingested file became, in input order.
     pub files: Vec<FileReport>,
     /// Acts of this run that have several expressions (document graphs), linked in time.
@@ -244,6 +257,8 @@ struct Mapped {
     unresolved_destinations: usize,
     /// Its text-index entries, made here (in parallel) from the quads it writes.
     entries: Option<crate::search::GraphEntries>,
+    /// The parser's warnings, reported once the document is in the store.
+    warnings: Vec<Failure>,
 }
 
 /// The bytes of an input; a file larger than [`crate::xml::MAX_DOCUMENT_BYTES`] is refused
@@ -300,6 +315,15 @@ fn prepare(input: &Input, annotator: Option<&Annotator>) -> Result<Mapped, Failu
             unsupported: true,
         },
     })?;
+    let warnings = doc
+        .warnings
+        .iter()
+        .map(|w| Failure {
+            line: Some(w.line),
+            col: Some(w.col),
+            ..Failure::plain(&name, w.message.clone())
+        })
+        .collect();
     let (graph, quads, counts) = rdf::map(&doc, annotator);
     let entries = Some(crate::search::entries_from_quads(
         graph.as_str(),
@@ -323,6 +347,7 @@ fn prepare(input: &Input, annotator: Option<&Annotator>) -> Result<Mapped, Failu
         modifications: counts.modifications,
         unresolved_destinations: counts.unresolved_destinations,
         entries,
+        warnings,
     })
 }
 
@@ -395,6 +420,7 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
         unresolved_references: 0,
         modifications: 0,
         unresolved_destinations: 0,
+        warnings: Vec::new(),
     })
 }
 
@@ -657,6 +683,7 @@ fn count(report: &mut Report, m: &mut Mapped) {
         report.ontology_files += 1;
     }
     report.replaced += usize::from(m.replaced);
+    report.warnings.append(&mut m.warnings);
     report.files.push(FileReport {
         path: m.name.clone(),
         graph: m.graph.as_str().to_string(),

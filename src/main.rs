@@ -575,6 +575,9 @@ fn cmd_ingest(
                 eprintln!("{f}");
             }
         }
+        for w in &report.warnings {
+            eprintln!("{}", w.as_warning());
+        }
         writeln!(
             out,
             "{} documents ({} replaced), {} ontology files, {} failed; {} partitions ({} articles, {} paragraphs), {} references ({} unresolved), {} modifications ({} unresolved destinations), {} triples in {:.2} s ({:.1} MB/s)",

@@ -47,6 +47,8 @@ pub struct Document {
     pub modifications: Vec<Modification>,
     /// The semantic markup: AKN top-level classes, inline mentions, definitions, subjects.
     pub semantics: Semantics,
+    /// What was accepted but is worth saying (a duplicate id kept under another one).
+    pub warnings: Vec<crate::xml::ParseError>,
 }
 
 /// The semantic markup of a document (quoted text excluded, as for references).

@@ -14,6 +14,29 @@ pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024 * 1024;
 /// Deepest element nesting accepted.
 pub const MAX_DEPTH: usize = 1024;
 
+/// Longest identifier attribute accepted (`eId`, `id`, `href`...; bytes). The shared corpus's
+/// longest is 212 bytes; an identifier becomes an IRI, and an IRI of megabytes is an attack.
+pub const MAX_ID_BYTES: usize = 4096;
+
+/// The attributes holding identifiers or references, bounded by [`MAX_ID_BYTES`].
+pub const ID_ATTRIBUTES: &[&str] = &[
+    "eId", "wId", "GUID", "id", "href", "refersTo", "as", "source", "value",
+];
+
+/// The first identifier attribute of `e` longer than [`MAX_ID_BYTES`]: its name and length.
+/// Cheap for ordinary elements: only a tag longer than the bound is looked into.
+pub fn oversized_id(e: &BytesStart<'_>) -> Option<(String, usize)> {
+    if e.len() <= MAX_ID_BYTES {
+        return None;
+    }
+    e.attributes().with_checks(false).flatten().find_map(|a| {
+        let local = a.key.local_name();
+        let name: &str = local.as_ref();
+        (ID_ATTRIBUTES.contains(&name) && a.value.len() > MAX_ID_BYTES)
+            .then(|| (name.to_string(), a.value.len()))
+    })
+}
+
 /// A problem in one document, located at a line and column (1-based) when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{line}:{col}: {message}")]
@@ -51,8 +74,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The encoding named in the XML declaration, if any.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
+/// The encoding named in the XML declaration, if any, lowercased, with the byte offset of
+/// its name in the document.
+fn declared_encoding(bytes: &[u8]) -> Option<(String, usize)> {
     let head = &bytes[..bytes.len().min(256)];
     if !head.starts_with(b"<?xml") {
         return None;
@@ -70,11 +94,14 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     }
     let value = &rest[1..];
     let close = value.find(quote)?;
-    Some(value[..close].trim().to_ascii_lowercase())
+    let offset = decl.len() - value.len();
+    Some((value[..close].trim().to_ascii_lowercase(), offset))
 }
 
 /// Decodes a document to UTF-8 text, honouring a BOM or the declared encoding
-/// (ISO-8859-15, windows-1252...). Invalid UTF-8 is an error with its position.
+/// (ISO-8859-15, windows-1252...). Invalid UTF-8 is an error with its position, and so is a
+/// declaration the bytes belie: UTF-16 declared in single bytes without a byte order mark,
+/// or a single-byte encoding declared over text whose every non-ASCII byte is UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(ParseError {
@@ -91,26 +118,53 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
             return Ok(Cow::Owned(text.into_owned()));
         }
-        return utf8(&bytes[bom..]);
+        return utf8(&bytes[bom..], "UTF-8 (its byte order mark says so)");
     }
-    match declared_encoding(bytes).as_deref() {
-        None | Some("utf-8") | Some("utf8") | Some("us-ascii") | Some("ascii") => utf8(bytes),
-        Some(label) => match encoding_rs::Encoding::for_label(label.as_bytes()) {
-            Some(enc) if enc == encoding_rs::UTF_8 => utf8(bytes),
-            Some(enc) => {
-                let (text, _) = enc.decode_without_bom_handling(bytes);
-                Ok(Cow::Owned(text.into_owned()))
+    let Some((label, at)) = declared_encoding(bytes) else {
+        return utf8(bytes, "no other encoding");
+    };
+    let declaration_error = |message: String| {
+        // the declaration is ASCII (it was read as such)
+        let head = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        ParseError::at(head, at, message)
+    };
+    match label.as_str() {
+        "utf-8" | "utf8" => return utf8(bytes, "UTF-8"),
+        "us-ascii" | "ascii" => return utf8(bytes, "ASCII"),
+        _ => {}
+    }
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(enc) if enc == encoding_rs::UTF_8 => utf8(bytes, &label),
+        Some(enc) if !enc.is_ascii_compatible() => Err(declaration_error(format!(
+            "the document declares {label:?} but is written in single bytes \
+             (a {label} document starts with a byte order mark)"
+        ))),
+        Some(enc) => {
+            if let Some(first) = bytes.iter().position(|&b| b >= 0x80)
+                && std::str::from_utf8(bytes).is_ok()
+            {
+                // every non-ASCII byte is part of a UTF-8 sequence: read as {label} it
+                // would become mojibake (`perchÃ©`)
+                let text = std::str::from_utf8(bytes).unwrap_or_default();
+                let c = text[first..].chars().next().unwrap_or('?');
+                return Err(ParseError::at(
+                    text,
+                    first,
+                    format!(
+                        "the document declares {label:?} but is written in UTF-8 \
+                         ({c:?} is a UTF-8 sequence here)"
+                    ),
+                ));
             }
-            None => Err(ParseError {
-                line: 1,
-                col: 1,
-                message: format!("unsupported encoding {label:?}"),
-            }),
-        },
+            let (text, _) = enc.decode_without_bom_handling(bytes);
+            Ok(Cow::Owned(text.into_owned()))
+        }
+        None => Err(declaration_error(format!("unsupported encoding {label:?}"))),
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
+/// `bytes` as UTF-8; `declared` says which declaration made it UTF-8 (for the message).
+fn utf8<'a>(bytes: &'a [u8], declared: &str) -> Result<Cow<'a, str>, ParseError> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => {
@@ -120,7 +174,10 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             Err(ParseError::at(
                 text,
                 text.len(),
-                "invalid UTF-8 (the document declares no other encoding)",
+                format!(
+                    "invalid UTF-8: byte 0x{:02X} (the document declares {declared})",
+                    bytes.get(e.valid_up_to()).copied().unwrap_or_default()
+                ),
             ))
         }
     }
@@ -279,6 +336,19 @@ mod tests {
     fn invalid_utf8_is_located() {
         let e = decode(b"<a>\nok \xff</a>").unwrap_err();
         assert_eq!((e.line, e.col), (2, 4));
+    }
+
+    #[test]
+    fn lying_declarations_are_located() {
+        let e = decode(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<a/>").unwrap_err();
+        assert_eq!((e.line, e.col), (1, 31), "{e}");
+        let e = decode("<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n<a>\n  è</a>".as_bytes())
+            .unwrap_err();
+        assert_eq!((e.line, e.col), (3, 3), "{e}");
+        let e =
+            decode(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>perch\xe9</a>").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 9), "{e}");
+        assert!(e.message.contains("declares UTF-8"), "{e}");
     }
 
     #[test]

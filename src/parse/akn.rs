@@ -503,6 +503,7 @@ impl Akn {
         if self.meta.doc_type.is_none() {
             self.meta.doc_type = self.root_type.clone();
         }
+        let warnings = self.b.warnings(text);
         let (partitions, references, mentions) = self.b.finish();
         Ok(Document {
             semantics: Semantics {
@@ -519,11 +520,37 @@ impl Akn {
             references,
             events,
             modifications,
+            warnings,
         })
     }
 
     fn b_work(&self) -> Work {
         self.b.work().clone()
+    }
+}
+
+/// Refuses a document whose own identifier (`FRBRthis`, `FRBRuri`, a URN alias) holds what
+/// no URN or IRI may: it would name the act by something no reference can meet.
+fn check_identity(e: &BytesStart<'_>, local: &str) -> Result<(), String> {
+    if !matches!(local, "FRBRthis" | "FRBRuri" | "FRBRalias") {
+        return Ok(());
+    }
+    let Some(v) = attr(e, "value") else {
+        return Ok(());
+    };
+    if local == "FRBRalias"
+        && !(attr(e, "name").is_some_and(|n| n.to_ascii_lowercase().contains("urn"))
+            || v.starts_with("urn:"))
+    {
+        // other aliases are names (`COM(2013) 619`), not identifiers
+        return Ok(());
+    }
+    match ids::forbidden_char(&v) {
+        Some((i, c)) => Err(format!(
+            "{local} value {v:?} holds {c:?} (character {}), which no URN or IRI may hold",
+            i + 1
+        )),
+        None => Ok(()),
     }
 }
 
@@ -572,6 +599,7 @@ impl Handler for Akn {
                 self.roles.push(role);
                 return Ok(());
             }
+            check_identity(e, local)?;
             let role = self.start_meta(e, local);
             if let Role::ModificationList(d) = role {
                 self.mod_direction = Some(d);
@@ -787,6 +815,10 @@ impl Handler for Akn {
         if is_block(local) {
             self.b.block_break();
         }
+    }
+
+    fn position(&mut self, offset: usize) {
+        self.b.set_offset(offset);
     }
 
     fn text(&mut self, s: &str) {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::ids::{self, Work};
 use crate::model::{Mention, Partition, PartitionKind, Reference, Version};
-use crate::xml::{push_break, push_collapsed};
+use crate::xml::{ParseError, line_col, push_break, push_collapsed};
 
 /// The period a partition element says it is in force (multi-version NIR).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,6 +90,26 @@ pub struct Builder {
     prefix: Vec<String>,
     default_from: Option<String>,
     resolved: HashMap<String, Result<ids::Target, String>>,
+    /// Byte offset of the element being read (set by the event loop).
+    offset: usize,
+    /// Byte offset of each partition's element, by index in `partitions`.
+    offsets: Vec<usize>,
+    /// Partitions whose source id was already taken: kept under another id, and reported.
+    duplicates: Vec<Duplicate>,
+}
+
+/// A partition whose source id another partition of the document already had.
+struct Duplicate {
+    /// Where it starts.
+    offset: usize,
+    /// Where the first partition with that id starts.
+    first: usize,
+    /// The id as written.
+    source_id: String,
+    /// The canonical id it would have had.
+    id: String,
+    /// The id it was given instead.
+    kept_as: String,
 }
 
 impl Builder {
@@ -110,7 +130,36 @@ impl Builder {
             prefix: Vec::new(),
             default_from: None,
             resolved: HashMap::new(),
+            offset: 0,
+            offsets: Vec::new(),
+            duplicates: Vec::new(),
         }
+    }
+
+    /// Records the byte offset of the element being read.
+    pub fn set_offset(&mut self, offset: usize) {
+        self.offset = offset;
+    }
+
+    /// The warnings of the document read so far, located in `text`: each partition whose
+    /// id was already taken (duplicate `eId`s are accepted: the later one is kept under the
+    /// id with `-2`, `-3`… appended, and said so).
+    pub fn warnings(&self, text: &str) -> Vec<ParseError> {
+        self.duplicates
+            .iter()
+            .map(|d| {
+                let (line, col) = line_col(text, d.first);
+                ParseError::at(
+                    text,
+                    d.offset,
+                    format!(
+                        "duplicate id {:?}: partition {} was already read at {line}:{col}; \
+                         this one is kept as {}",
+                        d.source_id, d.id, d.kept_as
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// Replaces the work (once the metadata has named it).
@@ -253,12 +302,23 @@ impl Builder {
         let parent = self.current();
         let index = match self.by_id.get(&id) {
             Some(&i) if versioned_context && self.partitions[i].kind == kind => i,
-            Some(_) => {
+            Some(&first) => {
                 let mut n = 2;
                 while self.by_id.contains_key(&format!("{id}-{n}")) {
                     n += 1;
                 }
-                id = format!("{id}-{n}");
+                let kept_as = format!("{id}-{n}");
+                if let Some(source_id) = source_id {
+                    self.duplicates.push(Duplicate {
+                        offset: self.offset,
+                        first: self.offsets.get(first).copied().unwrap_or_default(),
+                        source_id: source_id.to_string(),
+                        id: std::mem::replace(&mut id, kept_as.clone()),
+                        kept_as,
+                    });
+                } else {
+                    id = kept_as;
+                }
                 self.new_partition(id, kind, parent, source_id)
             }
             None => self.new_partition(id, kind, parent, source_id),
@@ -311,6 +371,7 @@ impl Builder {
     ) -> usize {
         let index = self.partitions.len();
         self.by_id.insert(id.clone(), index);
+        self.offsets.push(self.offset);
         self.partitions.push(Partition {
             id,
             kind,

@@ -155,6 +155,23 @@ pub(crate) trait Handler {
     fn end(&mut self, local: &str);
     /// Character data, entities resolved.
     fn text(&mut self, s: &str);
+    /// The byte offset of the element about to start (for warnings that name a position).
+    fn position(&mut self, _offset: usize) {}
+}
+
+/// Refuses an element holding an identifier longer than [`xml::MAX_ID_BYTES`].
+fn check_ids(text: &str, pos: usize, e: &BytesStart<'_>) -> Result<(), ParseError> {
+    match xml::oversized_id(e) {
+        Some((name, len)) => Err(ParseError::at(
+            text,
+            pos,
+            format!(
+                "attribute {name} is {len} bytes long (identifiers are limited to {} bytes)",
+                xml::MAX_ID_BYTES
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The streaming loop: reads `text`, checks nesting and entities, feeds `h`.
@@ -176,12 +193,16 @@ pub(crate) fn drive(text: &str, h: &mut impl Handler) -> Result<(), ParseError> 
                         format!("elements nested deeper than {MAX_DEPTH}"),
                     ));
                 }
+                check_ids(text, pos, &e)?;
+                h.position(pos);
                 let local = e.local_name();
                 h.start(&e, local.as_ref(), false)
                     .map_err(|m| ParseError::at(text, pos, m))?;
                 stack.push(pos);
             }
             Event::Empty(e) => {
+                check_ids(text, pos, &e)?;
+                h.position(pos);
                 let local = e.local_name();
                 h.start(&e, local.as_ref(), true)
                     .map_err(|m| ParseError::at(text, pos, m))?;

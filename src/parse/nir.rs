@@ -373,6 +373,7 @@ impl Nir {
             self.meta.doc_type = self.root_type.clone();
         }
         let component = self.meta.urns.first().and_then(|u| urn_component(u));
+        let warnings = self.b.warnings(text);
         let (partitions, references, mentions) = self.b.finish();
         Ok(Document {
             semantics: Semantics {
@@ -389,6 +390,7 @@ impl Nir {
             references,
             events,
             modifications,
+            warnings,
         })
     }
 }
@@ -555,6 +557,10 @@ impl Handler for Nir {
         if is_block(local) {
             self.b.block_break();
         }
+    }
+
+    fn position(&mut self, offset: usize) {
+        self.b.set_offset(offset);
     }
 
     fn text(&mut self, s: &str) {

@@ -253,6 +253,18 @@ pub fn write_graph(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, Api
 
 /// Runs a SPARQL Update (blocking); the store applies it in one transaction.
 pub fn update(store: &Store, text: &str) -> Result<(), ApiError> {
+    let parsed = spargebra::SparqlParser::new()
+        .parse_update(text)
+        .map_err(|e| ApiError::BadRequest(format!("update does not parse: {e}")))?;
+    if parsed
+        .operations
+        .iter()
+        .any(|op| matches!(op, spargebra::GraphUpdateOperation::Load { .. }))
+    {
+        return Err(ApiError::BadRequest(
+            "LOAD is refused: the server reads no file and fetches no URL a client names".into(),
+        ));
+    }
     SparqlEvaluator::new()
         .parse_update(text)
         .map_err(|e| ApiError::BadRequest(format!("update does not parse: {e}")))?

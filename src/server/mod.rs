@@ -24,16 +24,19 @@ pub mod portal;
 pub mod resource;
 pub mod sparql;
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, Method, header};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::store::Kb;
 use error::ApiError;
@@ -156,7 +159,23 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The application: every route, CORS for browser clients.
+/// The largest request body of every route but `/ingest` (a SPARQL query or update, a form):
+/// a longer `Content-Length` is refused with 413 before any of the body is read. Request
+/// lines and headers are bounded by hyper (431 past about 400 KB of head, 414 past a 64 KB
+/// URI).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Refuses a write before its body is read: the token is checked on the headers alone.
+async fn require_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    state.authorize(request.headers())?;
+    Ok(next.run(request).await)
+}
+
+/// The application: every route, CORS for browser clients, bounded request bodies.
 pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -171,15 +190,23 @@ pub fn router(state: AppState) -> Router {
         .route("/act/{*rest}", get(resource::act))
         .route("/procedure/{*rest}", get(resource::procedure))
         .route("/akn/{*rest}", get(resource::akn))
-        .route(
-            "/ingest",
-            post(ingest::post).layer(DefaultBodyLimit::max(ingest::MAX_BODY)),
-        )
         .route("/api/search", get(api::search))
         .route("/api/procedures", get(api::procedures))
         .route("/api/procedures/{id}", get(api::procedure))
         .route("/api/norms", get(api::norm))
         .route("/health", get(health))
+        // the routes above; /ingest has its own bound, checked after its token
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .route(
+            "/ingest",
+            post(ingest::post)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(ingest::MAX_BODY))
+                .layer::<_, Infallible>(RequestBodyLimitLayer::new(ingest::MAX_BODY))
+                .layer::<_, Infallible>(middleware::from_fn_with_state(
+                    state.clone(),
+                    require_token,
+                )),
+        )
         .layer(cors)
         .with_state(state)
 }
