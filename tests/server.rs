@@ -674,13 +674,9 @@ fn ingest_while_serving_shows_each_document_whole() {
     );
     let done = std::sync::atomic::AtomicBool::new(false);
     let corpus = shared.join("corpus");
-    // every document, one request each (the server reads no path a client names)
-    let files: Vec<PathBuf> = [
-        corpus.join("akn"),
-        corpus.join("nir"),
-        corpus.join("bulk"),
-        project("corpus"),
-    ]
+    // every AKN and NIR document, one request each (the server reads no path a client names;
+    // the large bulk codes stay out: one commit per request made this test take minutes)
+    let files: Vec<PathBuf> = [corpus.join("akn"), corpus.join("nir"), project("corpus")]
     .iter()
     .flat_map(|d| common::xml_files(d))
     .collect();
