@@ -179,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/procedures", get(api::procedures))
         .route("/api/procedures/{id}", get(api::procedure))
         .route("/api/norms", get(api::norm))
+        .route("/api/acts", get(api::act))
         .route("/health", get(health))
         .layer(cors)
         .with_state(state)
