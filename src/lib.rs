@@ -5,6 +5,7 @@
 //! ([`store`]), one named graph per document; [`ingest`] drives the whole flow. Every act and
 //! partition gets one canonical IRI whatever spelling the source used ([`ids`]).
 
+pub mod act;
 pub mod annotate;
 pub mod catalogue;
 pub mod check;

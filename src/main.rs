@@ -179,6 +179,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// An act: its citation, title, table of contents, the acts it amends and that amend it.
+    Act {
+        /// The act's identifier (URN:NIR, AKN IRI or canonical IRI).
+        identifier: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Acts cited by the catalogue or the corpus but missing from the knowledge base, most
     /// needed first.
     Gaps {
@@ -460,6 +468,7 @@ fn try_main() -> Result<ExitCode, AnyError> {
             lang,
             json,
         } => cmd_norm(&cli.data, &identifier, at, &lang, json),
+        Command::Act { identifier, json } => cmd_act(&cli.data, &identifier, json),
         Command::Gaps { lang, json } => cmd_gaps(&cli.data, &lang, json),
         Command::Check {
             ids,
@@ -926,6 +935,14 @@ fn cmd_norm(
     let at = at.unwrap_or_else(paesi::dates::today);
     let view = paesi::procedure::norm(&kb, identifier, &at, lang)?;
     emit(json, &view, |out| paesi::procedure::render_norm(out, &view))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi act`: an act's contents and amendment links.
+fn cmd_act(data: &Path, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let view = paesi::act::act(&kb, identifier)?;
+    emit(json, &view, |out| paesi::act::render(out, &view))?;
     Ok(ExitCode::SUCCESS)
 }
 

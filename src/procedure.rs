@@ -111,6 +111,8 @@ pub struct LegalBasisView {
     pub comment: Option<String>,
     /// The partition's number and heading as the KB has them.
     pub heading: Option<String>,
+    /// Its Italian citation (`art. 29, comma 1, D.Lgs. 25 luglio 1998, n. 286`).
+    pub citation: Option<String>,
     /// True when the partition is in the knowledge base.
     pub in_kb: bool,
     /// True when its act is in the knowledge base.
@@ -289,6 +291,7 @@ fn basis_view(
         None
     };
     let last_amendment = amendments(kb, &norm)?.into_iter().last();
+    let citation = crate::act::citation(kb, &norm, Some(&urn))?;
     let normattiva = (!act_in_kb).then(|| {
         let act_urn = urn.split('~').next().unwrap_or(&urn);
         normattiva_link(act_urn)
@@ -299,6 +302,7 @@ fn basis_view(
         role,
         comment,
         heading,
+        citation,
         in_kb,
         act_in_kb,
         text,
@@ -571,6 +575,8 @@ pub struct NormView {
     pub in_kb: bool,
     /// Number and heading.
     pub heading: Option<String>,
+    /// Its Italian citation (`art. 29, comma 1, D.Lgs. 25 luglio 1998, n. 286`).
+    pub citation: Option<String>,
     /// The day asked about.
     pub at: String,
     /// Its text in force on that day, with the partitions inside it.
@@ -643,6 +649,7 @@ pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView,
     };
     Ok(NormView {
         amendments: amendments(kb, &iri)?,
+        citation: crate::act::citation(kb, &iri, Some(identifier))?,
         iri,
         in_kb,
         heading,
@@ -1013,6 +1020,9 @@ pub fn render_procedure(out: &mut impl std::io::Write, v: &ProcedureView) -> std
             write!(out, " [{r}]")?;
         }
         writeln!(out)?;
+        if let Some(c) = &b.citation {
+            writeln!(out, "    {c}")?;
+        }
         if let Some(c) = &b.comment {
             writeln!(out, "    {c}")?;
         }
@@ -1047,6 +1057,9 @@ pub fn render_procedure(out: &mut impl std::io::Write, v: &ProcedureView) -> std
 /// Writes a norm for people.
 pub fn render_norm(out: &mut impl std::io::Write, v: &NormView) -> std::io::Result<()> {
     writeln!(out, "{} {}", v.iri, v.heading.as_deref().unwrap_or(""))?;
+    if let Some(c) = &v.citation {
+        writeln!(out, "  {c}")?;
+    }
     match (&v.text, v.in_kb) {
         (Some(t), _) => writeln!(out, "  text on {}: {t}", v.at)?,
         (None, true) => writeln!(out, "  not in force on {}", v.at)?,

@@ -23,6 +23,72 @@ const DCT_TITLE: &str = "http://purl.org/dc/terms/title";
 const DCT_ID: &str = "http://purl.org/dc/terms/identifier";
 const PROCEDURE: &str = "https://w3id.org/paesi/ontology#Procedure";
 
+const TU: &str = "/act/stato/decreto.legislativo/1998/286";
+const TU_CITATION: &str = "D.Lgs. 25 luglio 1998, n. 286";
+const TU_FILE: &str = "corpus/nir/xmleges-samples/286-paesi.xml";
+
+/// An act a URN:NIR names, read here without the library: (its server path, its citation as
+/// the canonical IRI allows it: type, year and number). The spellings of the Testo unico's
+/// relations only: `presidente.repubblica:decreto` is the D.P.R. (README, Identifiers).
+fn act_of_urn(urn: &str) -> (String, String) {
+    let urn = urn.split(['#', '~']).next().expect("urn");
+    let parts: Vec<&str> = urn
+        .strip_prefix("urn:nir:")
+        .expect("a URN:NIR")
+        .split(':')
+        .collect();
+    let (authority, doc_type) = match (parts[0], parts[1]) {
+        ("presidente.repubblica", "decreto") => ("stato", "decreto.presidente.repubblica"),
+        (a, t) => (a, t),
+    };
+    let (date, number) = parts[2].split_once(';').expect("date;number");
+    let year = &date[..4];
+    let abbreviation = match doc_type {
+        "decreto.legislativo" => "D.Lgs.",
+        "decreto.legge" => "D.L.",
+        "legge" => "L.",
+        "decreto.presidente.repubblica" => "D.P.R.",
+        other => panic!("no abbreviation for {other} in this test"),
+    };
+    (
+        format!("/act/{authority}/{doc_type}/{year}/{number}"),
+        format!("{abbreviation} {year}, n. {number}"),
+    )
+}
+
+/// The value of attribute `key` in a tag's text.
+fn attr(tag: &str, key: &str) -> Option<String> {
+    let pat = format!(" {key}=\"");
+    let at = tag.find(&pat)? + pat.len();
+    Some(tag[at..at + tag[at..].find('"')?].to_string())
+}
+
+/// The tags' texts of an XML document, split without a parser.
+fn raw_tags(text: &str) -> impl Iterator<Item = &str> {
+    text.split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or(""))
+}
+
+/// The part of a page after `start` up to the first `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not on the page"))
+        + start.len();
+    let len = html[from..].find(end).expect("the end of the section");
+    &html[from..from + len]
+}
+
+/// How a page names an act or partition: a link to its page (language kept) when the KB
+/// holds it, else its citation as text.
+fn named(path: Option<&str>, citation: &str, lang: &str) -> String {
+    match path {
+        Some(p) => format!("<a href=\"{p}?lang={lang}\">{}</a>", esc(citation)),
+        None => format!("<span>{}</span>", esc(citation)),
+    }
+}
+
 fn project(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -152,6 +218,104 @@ fn portal_pages_languages_escaping_and_links() {
         .to_string();
     let catalogue = catalogue();
     assert!(catalogue.contains_key(REUNIFICATION) && catalogue.contains_key(ESCAPE_ID));
+    // the TU, read here without the parser: its articles, the acts its lifecycle relations
+    // and dispositions name as amending it, and the versions of art. 9 with their events' acts
+    let tu_bytes = std::fs::read(shared.join(TU_FILE)).expect("read the TU");
+    let tu_counts = common::count_xml(&tu_bytes);
+    // ISO-8859-15: ids, dates and tag names are ASCII
+    let tu_text: String = tu_bytes.iter().map(|&b| b as char).collect();
+    let mut relations = BTreeMap::new();
+    let mut event_source = BTreeMap::new();
+    let mut tu_amending = BTreeSet::new();
+    for tag in raw_tags(&tu_text) {
+        let name = tag.split([' ', '/']).next().unwrap_or("");
+        let href = attr(tag, "xlink:href");
+        match name {
+            "originale" | "passiva" | "attiva" => {
+                relations.insert(attr(tag, "id").expect("id"), href.clone().expect("href"));
+                if name == "passiva" {
+                    tu_amending.insert(act_of_urn(&href.expect("href")));
+                }
+            }
+            "dsp:norma" => {
+                tu_amending.insert(act_of_urn(&href.expect("href")));
+            }
+            "evento" => {
+                event_source.insert(
+                    attr(tag, "id").expect("id"),
+                    attr(tag, "fonte").expect("fonte"),
+                );
+            }
+            _ => {}
+        }
+    }
+    let periods = common::periods_in_xml(&tu_text);
+    let by_event = |event: Option<String>| event.map(|e| act_of_urn(&relations[&event_source[&e]]));
+    // (from, until, brought in by, ended by), oldest first
+    let mut art9_versions: Vec<(
+        String,
+        Option<String>,
+        Option<(String, String)>,
+        Option<(String, String)>,
+    )> = raw_tags(&tu_text)
+        .filter(|t| t.starts_with("articolo "))
+        .filter(|t| attr(t, "id").is_some_and(|id| id == "art9" || id.starts_with("art9-t")))
+        .zip(&periods[&("articolo".to_string(), "art9".to_string())])
+        .map(|(t, (from, until))| {
+            (
+                from.clone(),
+                until.clone(),
+                by_event(attr(t, "iniziovigore")),
+                by_event(attr(t, "finevigore")),
+            )
+        })
+        .collect();
+    art9_versions.sort();
+    assert_eq!(art9_versions.len(), 2, "art. 9 has two versions in the TU");
+    // the acts the KB holds, their title and citation parts, asked of the CLI before the
+    // server holds the store
+    let mut held_acts = BTreeSet::new();
+    let mut held_citations = BTreeMap::new();
+    let mut tu_title = String::new();
+    for row in common::select(
+        &data,
+        "PREFIX eli: <http://data.europa.eu/eli/ontology#>
+         SELECT ?a ?d ?t WHERE { ?a <https://w3id.org/paesi/ontology#sourceFormat> ?f ;
+           eli:date_document ?d . OPTIONAL { ?a eli:title ?t } }",
+    ) {
+        let path = row["a"]
+            .trim_start_matches("https://w3id.org/paesi")
+            .to_string();
+        if path == TU {
+            tu_title = row.get("t").cloned().unwrap_or_default();
+        }
+        if let Some((_, citation)) = tu_amending.iter().find(|(p, _)| *p == path) {
+            // `D.Lgs. 2007, n. 30` with its day and month: `D.Lgs. 6 febbraio 2007, n. 30`
+            let (y, m, d) = (&row["d"][..4], &row["d"][5..7], &row["d"][8..10]);
+            let month = [
+                "gennaio",
+                "febbraio",
+                "marzo",
+                "aprile",
+                "maggio",
+                "giugno",
+                "luglio",
+                "agosto",
+                "settembre",
+                "ottobre",
+                "novembre",
+                "dicembre",
+            ][m.parse::<usize>().expect("month") - 1];
+            let day = d.trim_start_matches('0');
+            let day = if day == "1" { "1°" } else { day };
+            held_citations.insert(
+                path.clone(),
+                citation.replace(y, &format!("{day} {month} {y}")),
+            );
+        }
+        held_acts.insert(path);
+    }
+    assert!(!tu_title.is_empty());
 
     let server = Server::start(&data, &[]);
     let http = Client::builder().build().expect("HTTP client");
@@ -266,6 +430,103 @@ fn portal_pages_languages_escaping_and_links() {
             esc(&catalogue[REUNIFICATION][lang])
         )));
     }
+    // the act page: citation, title, every article of the TU in its contents (counted on the
+    // XML), the acts that amend it as its lifecycle relations name them, and the reverse
+    // direction on the page of an amending act the KB holds (D.Lgs. 30/2007)
+    let act_page = get(&http, &server.at(&format!("{TU}?lang=it")), &[]);
+    assert_eq!(h1(&act_page), TU_CITATION);
+    assert!(act_page.contains(&format!("<p class=\"title\">{}</p>", esc(&tu_title))));
+    let contents = between(&act_page, "<h2 id=\"contents\">Indice</h2>", "</nav>");
+    let articles: BTreeSet<String> = hrefs(contents)
+        .into_iter()
+        .filter_map(|h| {
+            let path = h.strip_suffix("?lang=it")?;
+            let last = path.strip_prefix(&format!("{TU}/"))?;
+            (last.starts_with("art") && !last.contains('-')).then(|| last.to_string())
+        })
+        .collect();
+    assert_eq!(articles.len(), tu_counts.articles, "{articles:?}");
+    let amended_by = between(&act_page, "<h2>Modificato da</h2>", "</section>");
+    let shown: Vec<&str> = amended_by
+        .split("<li>")
+        .skip(1)
+        .filter_map(|li| li.split("</li>").next())
+        .collect();
+    let mut expected = BTreeMap::new();
+    for (path, citation) in &tu_amending {
+        let held = held_acts.contains(path);
+        // an act the KB holds is cited with its full date, as its page says
+        let citation = if held {
+            held_citations[path].clone()
+        } else {
+            citation.clone()
+        };
+        expected.insert(
+            path.clone(),
+            named(held.then_some(path.as_str()), &citation, "it"),
+        );
+    }
+    let mut shown_sorted: Vec<&str> = shown.clone();
+    shown_sorted.sort();
+    let mut expected_sorted: Vec<&str> = expected.values().map(String::as_str).collect();
+    expected_sorted.sort();
+    assert_eq!(shown_sorted, expected_sorted);
+    let dlgs30 = "/act/stato/decreto.legislativo/2007/30";
+    assert!(tu_amending.iter().any(|(p, _)| p == dlgs30));
+    let amending_page = get(&http, &server.at(&format!("{dlgs30}?lang=it")), &[]);
+    assert_eq!(h1(&amending_page), esc(&held_citations[dlgs30]));
+    assert!(
+        between(&amending_page, "<h2>Atti che modifica</h2>", "</section>").contains(&named(
+            Some(TU),
+            TU_CITATION,
+            "it"
+        ))
+    );
+    // the article pages name their act
+    let art9_page = get(
+        &http,
+        &server.at(&format!("{TU}/art9?lang=it&at={DAY}")),
+        &[],
+    );
+    assert!(art9_page.contains(&format!("Atto: {}", named(Some(TU), TU_CITATION, "it"))));
+
+    // the norm page's timeline: art. 9 of the TU, its versions as the XML declares them,
+    // each with the acts of its lifecycle events; the one in force on DAY marked
+    let timeline = between(&art9_page, "<ol class=\"timeline\">", "</ol>");
+    let items: Vec<&str> = timeline.split("<li").skip(1).collect();
+    assert_eq!(items.len(), art9_versions.len(), "{timeline}");
+    for (li, (from, until, introduced, ended)) in items.iter().zip(&art9_versions) {
+        assert!(li.contains(&format!("<time datetime=\"{from}\">")), "{li}");
+        match until {
+            Some(u) => assert!(li.contains(&format!("<time datetime=\"{u}\">")), "{li}"),
+            None => assert_eq!(li.matches("<time ").count(), 1, "{li}"),
+        }
+        let current = from.as_str() <= DAY && until.as_deref().is_none_or(|u| u > DAY);
+        assert_eq!(li.starts_with(" class=\"current\""), current, "{li}");
+        for (label, by) in [("introdotta da", introduced), ("cessata per", ended)] {
+            match by {
+                Some((path, citation)) => {
+                    let path = path.as_str();
+                    let shown = if path == TU {
+                        named(Some(TU), TU_CITATION, "it")
+                    } else {
+                        named(None, citation, "it")
+                    };
+                    assert!(li.contains(&format!("{label} {shown}")), "{label} in {li}");
+                }
+                None => assert!(!li.contains(label), "{li}"),
+            }
+        }
+    }
+    // the procedure page cites each legal basis the Italian way
+    let proc_it = get(
+        &http,
+        &server.at(&format!("/procedure/{REUNIFICATION}?lang=it&at={DAY}")),
+        &[],
+    );
+    assert!(proc_it.contains(&format!(
+        "<a href=\"{ART29_1}?at={DAY}&amp;lang=it\">art. 29, comma 1, {TU_CITATION}</a>"
+    )));
     let r = http
         .get(server.at(&format!("/procedure/{REUNIFICATION}")))
         .header(ACCEPT, "text/turtle")

@@ -131,6 +131,19 @@ fn sparql_protocol_formats_negotiation_errors_and_limits() {
             "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ <{TU}> <http://data.europa.eu/eli/ontology#has_part> ?p }}"
         ),
     );
+    // the TU's top-level containers and articles, which its page's contents list
+    let top_listed: Vec<String> = common::select(
+        data,
+        &format!(
+            "PREFIX paesi: <https://w3id.org/paesi/ontology#>
+             SELECT DISTINCT ?p WHERE {{ <{TU}> <http://data.europa.eu/eli/ontology#has_part> ?p .
+               ?p a ?c FILTER(?c IN (paesi:Book, paesi:Part, paesi:Title, paesi:Chapter,
+                 paesi:Section, paesi:Subsection, paesi:Container, paesi:Attachment, paesi:Article)) }}"
+        ),
+    )
+    .into_iter()
+    .map(|r| r["p"].clone())
+    .collect();
     let own = cli_count(
         data,
         &format!(
@@ -413,19 +426,31 @@ fn sparql_protocol_formats_negotiation_errors_and_limits() {
     assert_eq!(r.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
     let html = r.text().expect("body");
     assert_eq!(title.len(), 1);
+    // the portal's act page: its citation as the heading, its title (escaped as maud escapes
+    // text), its top-level containers and articles linked on the server
     let escaped = title[0]["t"]
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;");
-    assert!(html.contains(&format!("<h1>{escaped}</h1>")), "{html:.600}");
-    // its articles and other top-level parts are linked on the server
-    assert_eq!(
-        html.matches(&format!("<th>eli:has_part</th><td><a href=\"{tu_path}/"))
-            .count() as u64,
-        top_parts
+        .replace('"', "&quot;");
+    assert!(
+        html.contains("<h1>D.Lgs. 25 luglio 1998, n. 286</h1>"),
+        "{html:.600}"
     );
+    assert!(
+        html.contains(&format!("<p class=\"title\">{escaped}</p>")),
+        "{html:.600}"
+    );
+    assert!(!top_listed.is_empty());
+    for part in &top_listed {
+        let path = part.strip_prefix("https://w3id.org/paesi").expect("path");
+        assert_eq!(
+            html.matches(&format!("<a href=\"{path}?lang=it\">"))
+                .count(),
+            1,
+            "{path}"
+        );
+    }
     let r = http
         .get(server.at(tu_path))
         .header(ACCEPT, "text/turtle")

@@ -6,6 +6,7 @@
 //! | `GET /api/procedures?q=…&category=&lang=` | `paesi procedure --json [WORDS]` |
 //! | `GET /api/procedures/{id}?at=&lang=&check=` | `paesi procedure --json [--check] ID` |
 //! | `GET /api/norms?urn=…&at=&lang=` | `paesi norm --json URN` |
+//! | `GET /api/acts?urn=…` | `paesi act --json URN` |
 //!
 //! `at` defaults to today, `lang` to `it`.
 
@@ -190,6 +191,19 @@ pub async fn norm(State(state): State<AppState>, Query(p): Params) -> Result<Jso
     let lang = lang(&p);
     blocking(move || {
         let view = procedure::norm(state.kb(), &urn, &at, &lang).map_err(lookup)?;
+        json(view)
+    })
+    .await
+}
+
+/// `GET /api/acts?urn=…`.
+pub async fn act(State(state): State<AppState>, Query(p): Params) -> Result<JsonBody, ApiError> {
+    let urn = p
+        .get("urn")
+        .cloned()
+        .ok_or_else(|| ApiError::BadRequest("the parameter urn is missing".into()))?;
+    blocking(move || {
+        let view = crate::act::act(state.kb(), &urn).map_err(lookup)?;
         json(view)
     })
     .await

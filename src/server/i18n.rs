@@ -192,6 +192,22 @@ pub enum Label {
     Found,
     /// The words did not all match.
     SomeWords,
+    /// Table of contents heading (act page).
+    Contents,
+    /// The acts an act amends.
+    Amends,
+    /// The acts that amend an act.
+    AmendedBy,
+    /// Amendments heading (the modifications naming a norm).
+    Amendments,
+    /// A version brought in by.
+    IntroducedBy,
+    /// A version ended by.
+    EndedBy,
+    /// The version in force on the day shown.
+    InForceThatDay,
+    /// The act a norm belongs to.
+    InAct,
 }
 
 impl Label {
@@ -433,6 +449,50 @@ impl Label {
                 "Nada contiene todas las palabras: estos tienen algunas.",
                 "لا توجد نتيجة تحتوي كل الكلمات: هذه تحتوي بعضها.",
             ],
+            Label::Contents => ["Indice", "Contents", "Sommaire", "Índice", "المحتويات"],
+            Label::Amends => [
+                "Atti che modifica",
+                "Acts it amends",
+                "Actes qu'il modifie",
+                "Actos que modifica",
+                "النصوص التي يعدّلها",
+            ],
+            Label::AmendedBy => [
+                "Modificato da",
+                "Amended by",
+                "Modifié par",
+                "Modificado por",
+                "عُدِّل بموجب",
+            ],
+            Label::Amendments => [
+                "Modifiche",
+                "Amendments",
+                "Modifications",
+                "Modificaciones",
+                "التعديلات",
+            ],
+            Label::IntroducedBy => [
+                "introdotta da",
+                "brought in by",
+                "introduite par",
+                "introducida por",
+                "أُدخلت بموجب",
+            ],
+            Label::EndedBy => [
+                "cessata per",
+                "ended by",
+                "terminée par",
+                "terminada por",
+                "انتهت بموجب",
+            ],
+            Label::InForceThatDay => [
+                "in vigore nel giorno scelto",
+                "in force on the chosen day",
+                "en vigueur le jour choisi",
+                "en vigor el día elegido",
+                "سارية في اليوم المختار",
+            ],
+            Label::InAct => ["Atto", "Act", "Acte", "Acto", "القانون"],
         }
     }
 

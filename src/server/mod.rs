@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/procedures", get(api::procedures))
         .route("/api/procedures/{id}", get(api::procedure))
         .route("/api/norms", get(api::norm))
+        .route("/api/acts", get(api::act))
         .route("/health", get(health))
         // the routes above; /ingest has its own bound, checked after its token
         .layer(RequestBodyLimitLayer::new(MAX_BODY))

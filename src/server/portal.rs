@@ -6,7 +6,8 @@
 //! | `/` | search box, procedure catalogue by category, language switch | [`procedure::list`] |
 //! | `/search?q=&kind=&act=&at=&page=` | procedures first, then articles and commi | [`crate::search::TextIndex::search_marked`] |
 //! | `/procedure/ID` (HTML) | the procedure with its legal bases in force on `at` | [`procedure::show`], [`crate::check::check`] |
-//! | `/act/…/artN` (HTML) | a norm: text on `at`, versions, citations, procedures | [`procedure::norm`] |
+//! | `/act/…/artN` (HTML) | a norm: citation, text on `at`, versions, citations, procedures | [`procedure::norm`], [`history::history`], [`act::link`] |
+//! | `/act/…` (HTML, an act) | citation, title, contents, the acts it amends and that amend it | [`act::act`] |
 //!
 //! Every page takes `?lang=it|en|fr|es|ar` (else `Accept-Language`) and keeps it in its links.
 //! Templates are maud's compiled `html!`, which escapes every value it writes.
@@ -24,6 +25,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::AppState;
 use super::error::ApiError;
 use super::i18n::{Label, Lang};
+use crate::act::{self, ActLink, ActView, ContentsEntry};
+use crate::history::{self, PartitionHistory};
 use crate::ids::BASE;
 use crate::procedure::{
     self, Amendment, LegalBasisView, NormView, ProcedureSummary, ProcedureView, RelyingProcedure,
@@ -556,11 +559,15 @@ fn legal_basis(ctx: &Ctx, b: &LegalBasisView, at: &str) -> Markup {
     html! {
         article.hit {
             h3 {
+                @let name = b.citation.as_deref().or(b.heading.as_deref()).unwrap_or(&b.urn);
                 @if b.in_kb {
-                    a href=(ctx.link(&local(&b.norm), &[("at", at)])) { (b.heading.as_deref().unwrap_or(&b.urn)) }
+                    a href=(ctx.link(&local(&b.norm), &[("at", at)])) { (name) }
                 } @else {
-                    (b.heading.as_deref().unwrap_or(&b.urn))
+                    (name)
                 }
+            }
+            @if b.citation.is_some() {
+                @if let Some(h) = &b.heading { p { (h) } }
             }
             p.meta { code { (b.urn) } }
             @if let Some(role) = &b.role { p { (ctx.t(Label::Role)) ": " (role) } }
@@ -667,15 +674,77 @@ pub async fn norm_page(
     let at = day(&ctx.params)?;
     let code = ctx.lang.code().to_string();
     let iri = format!("{BASE}{path}");
-    let view =
-        blocking(move || procedure::norm(state.kb(), &iri, &at, &code).map_err(lookup)).await?;
-    let title = view.heading.clone().unwrap_or_else(|| local(&view.iri));
-    Ok(page(layout(&ctx, &title, norm_body(&ctx, &title, &view))))
+    let page_data = blocking(move || {
+        let kb = state.kb();
+        let view = procedure::norm(kb, &iri, &at, &code).map_err(lookup)?;
+        let history = match history::history(kb, &iri) {
+            Ok(h) => h.into_iter().next(),
+            Err(history::HistoryError::NotFound(_)) => None,
+            Err(e) => return Err(ApiError::Internal(e.to_string())),
+        };
+        // every act or partition the page names, with its citation and whether it has a page
+        let mut names: Vec<&str> = view
+            .cites
+            .iter()
+            .chain(&view.cited_by)
+            .map(String::as_str)
+            .collect();
+        if let Some(h) = &history {
+            for v in &h.versions {
+                names.extend(v.introduced_by.as_deref());
+                names.extend(v.ended_by.as_deref());
+            }
+        }
+        names.extend(view.amendments.iter().filter_map(|a| a.source.as_deref()));
+        let act_iri = crate::ids::act_iri_of(&view.iri);
+        names.extend(act_iri.as_deref());
+        let mut links = BTreeMap::new();
+        for n in names {
+            if !links.contains_key(n) {
+                links.insert(n.to_string(), act::link(kb, n).map_err(lookup)?);
+            }
+        }
+        Ok(NormPage {
+            act: act_iri.and_then(|a| links.get(&a).cloned()),
+            view,
+            history,
+            links,
+        })
+    })
+    .await?;
+    let v = &page_data.view;
+    let title = v
+        .citation
+        .clone()
+        .or_else(|| v.heading.clone())
+        .unwrap_or_else(|| local(&v.iri));
+    Ok(page(layout(
+        &ctx,
+        &title,
+        norm_body(&ctx, &title, &page_data),
+    )))
 }
 
-fn norm_body(ctx: &Ctx, title: &str, v: &NormView) -> Markup {
+/// What the norm page shows: the library's norm view, the partition's history, and the
+/// acts and partitions it names.
+struct NormPage {
+    view: NormView,
+    history: Option<PartitionHistory>,
+    /// The act the norm belongs to.
+    act: Option<ActLink>,
+    links: BTreeMap<String, ActLink>,
+}
+
+fn norm_body(ctx: &Ctx, title: &str, p: &NormPage) -> Markup {
+    let v = &p.view;
     html! {
         h1 { (title) }
+        @if v.citation.is_some() {
+            @if let Some(h) = &v.heading { p { (h) } }
+        }
+        @if let Some(a) = &p.act {
+            p { (ctx.t(Label::InAct)) ": " (act_link(ctx, a)) }
+        }
         p.meta { code { (v.iri) } }
         (day_form(ctx, &v.at))
         h2 { (ctx.t(Label::TextInForce)) " " (v.at) }
@@ -686,24 +755,100 @@ fn norm_body(ctx: &Ctx, title: &str, v: &NormView) -> Markup {
         @if let Some(n) = &v.normattiva {
             p { (ctx.t(Label::NotInKb)) " " a href=(n) { (ctx.t(Label::ReadOnNormattiva)) } }
         }
-        (norm_versions(ctx, &v.amendments))
+        @if let Some(h) = &p.history { (timeline(ctx, h, &v.at, &p.links)) }
+        (norm_amendments(ctx, &v.amendments, &p.links))
         (relying(ctx, Label::RestingOn, &v.procedures))
         (relying(ctx, Label::RestingOnParts, &v.procedures_via_parts))
-        (iri_list(ctx, Label::Cites, &v.cites))
-        (iri_list(ctx, Label::CitedBy, &v.cited_by))
+        (named_list(ctx, Label::Cites, &v.cites, &p.links))
+        (named_list(ctx, Label::CitedBy, &v.cited_by, &p.links))
         (other_formats(ctx))
     }
 }
 
-/// Its modifications, oldest first, each with the amending act linked.
-fn norm_versions(ctx: &Ctx, amendments: &[Amendment]) -> Markup {
+/// A named act or partition: its citation, a link to its page when the knowledge base holds
+/// it.
+fn act_link(ctx: &Ctx, l: &ActLink) -> Markup {
+    html! {
+        @if l.in_kb {
+            a href=(ctx.link(&local(&l.iri), &[])) { (l.citation) }
+        } @else {
+            span { (l.citation) }
+        }
+    }
+}
+
+/// `iri` as the page names it: its citation (linked when held), else the IRI.
+fn named(ctx: &Ctx, iri: &str, links: &BTreeMap<String, ActLink>) -> Markup {
+    match links.get(iri) {
+        Some(l) => act_link(ctx, l),
+        None => html! { (iri) },
+    }
+}
+
+/// The versions of the partition, oldest first: each period, the acts that brought it in and
+/// ended it, the one in force on the day shown marked.
+fn timeline(
+    ctx: &Ctx,
+    h: &PartitionHistory,
+    at: &str,
+    links: &BTreeMap<String, ActLink>,
+) -> Markup {
+    let in_force = |from: &Option<String>, until: &Option<String>| {
+        from.as_deref().is_none_or(|f| f <= at) && until.as_deref().is_none_or(|u| u > at)
+    };
+    html! {
+        section {
+            h2 { (ctx.t(Label::Versions)) }
+            ol.timeline {
+                @if h.versions.is_empty() {
+                    li.current {
+                        (period(ctx, &h.from, &h.until))
+                    }
+                }
+                @for v in &h.versions {
+                    @let current = in_force(&v.from, &v.until);
+                    li class=[current.then_some("current")] {
+                        (period(ctx, &v.from, &v.until))
+                        @if let Some(s) = &v.status { " · " (s) }
+                        @if current { " · " strong { (ctx.t(Label::InForceThatDay)) } }
+                        @if let Some(i) = &v.introduced_by {
+                            br; (ctx.t(Label::IntroducedBy)) " " (named(ctx, i, links))
+                        }
+                        @if let Some(e) = &v.ended_by {
+                            br; (ctx.t(Label::EndedBy)) " " (named(ctx, e, links))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn period(ctx: &Ctx, from: &Option<String>, until: &Option<String>) -> Markup {
+    html! {
+        @if let Some(f) = from { (ctx.t(Label::From)) " " time datetime=(f) { (f) } " " }
+        @if let Some(u) = until { (ctx.t(Label::Until)) " " time datetime=(u) { (u) } }
+    }
+}
+
+/// Its modifications (and those of the partitions holding it), oldest first, each with the
+/// amending provision named.
+fn norm_amendments(
+    ctx: &Ctx,
+    amendments: &[Amendment],
+    links: &BTreeMap<String, ActLink>,
+) -> Markup {
     html! {
         @if !amendments.is_empty() {
             section {
-                h2 { (ctx.t(Label::Versions)) }
+                h2 { (ctx.t(Label::Amendments)) }
                 ol {
                     @for a in amendments {
-                        li { (amendment(ctx, a)) " → " a href=(ctx.link(&local(&a.destination), &[])) { (local(&a.destination)) } }
+                        li {
+                            @if let Some(d) = &a.date { time datetime=(d) { (d) } " · " }
+                            (a.kind)
+                            @if let Some(s) = &a.source { " · " (named(ctx, s, links)) }
+                        }
                     }
                 }
             }
@@ -729,21 +874,91 @@ fn relying(ctx: &Ctx, heading: Label, procs: &[RelyingProcedure]) -> Markup {
     }
 }
 
-fn iri_list(ctx: &Ctx, heading: Label, iris: &[String]) -> Markup {
+fn named_list(
+    ctx: &Ctx,
+    heading: Label,
+    iris: &[String],
+    links: &BTreeMap<String, ActLink>,
+) -> Markup {
     html! {
         @if !iris.is_empty() {
             section {
                 h2 { (ctx.t(heading)) }
                 ul {
-                    @for i in iris {
-                        li {
-                            @if i.starts_with(BASE) {
-                                a href=(ctx.link(&local(i), &[])) { (local(i)) }
-                            } @else {
-                                a href=(i) { (i) }
-                            }
-                        }
+                    @for i in iris { li { (named(ctx, i, links)) } }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// act
+
+/// The HTML page of the act at `path` (`/act/stato/decreto.legislativo/1998/286` asked for
+/// as HTML): its citation and title, its contents, the acts it amends and that amend it.
+pub async fn act_page(
+    state: AppState,
+    path: String,
+    params: HashMap<String, String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let ctx = Ctx::new(&format!("/{path}"), &params, &headers);
+    let iri = format!("{BASE}{path}");
+    let view = blocking(move || act::act(state.kb(), &iri).map_err(lookup)).await?;
+    let title = view
+        .citation
+        .clone()
+        .or_else(|| view.title.clone())
+        .unwrap_or_else(|| local(&view.iri));
+    Ok(page(layout(&ctx, &title, act_body(&ctx, &title, &view))))
+}
+
+fn act_body(ctx: &Ctx, title: &str, v: &ActView) -> Markup {
+    html! {
+        h1 { (title) }
+        @if v.citation.is_some() {
+            @if let Some(t) = &v.title { p.title { (t) } }
+        }
+        p.meta { code { (v.iri) } }
+        @if !v.contents.is_empty() {
+            nav aria-labelledby="contents" {
+                h2 id="contents" { (ctx.t(Label::Contents)) }
+                (contents_list(ctx, &v.contents))
+            }
+        }
+        (act_links(ctx, Label::Amends, &v.amends))
+        (act_links(ctx, Label::AmendedBy, &v.amended_by))
+        (other_formats(ctx))
+    }
+}
+
+/// The table of contents, nested: each container and article linked to its page.
+fn contents_list(ctx: &Ctx, entries: &[ContentsEntry]) -> Markup {
+    html! {
+        ul.contents {
+            @for e in entries {
+                li {
+                    a href=(ctx.link(&local(&e.iri), &[])) {
+                        @if let Some(n) = &e.number { (n) }
+                        @if e.number.is_some() && e.heading.is_some() { " · " }
+                        @if let Some(h) = &e.heading { (h) }
+                        @if e.number.is_none() && e.heading.is_none() { (local(&e.iri)) }
                     }
+                    @if !e.parts.is_empty() { (contents_list(ctx, &e.parts)) }
+                }
+            }
+        }
+    }
+}
+
+fn act_links(ctx: &Ctx, heading: Label, links: &[ActLink]) -> Markup {
+    html! {
+        @if !links.is_empty() {
+            section {
+                h2 { (ctx.t(heading)) }
+                ul {
+                    @for l in links { li { (act_link(ctx, l)) } }
                 }
             }
         }
@@ -752,14 +967,25 @@ fn iri_list(ctx: &Ctx, heading: Label, iris: &[String]) -> Markup {
 
 /// True when `iri` is a partition of an act in the knowledge base (it has an act).
 pub async fn is_partition(state: &AppState, iri: &str) -> Result<bool, ApiError> {
-    let s = state.clone();
     let q = format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ <{iri}> <{}act> ?a }}",
         crate::rdf::PAESI
     );
+    holds(state, q).await
+}
+
+/// True when `iri` is an act the knowledge base holds (a document of it was ingested).
+pub async fn is_act(state: &AppState, iri: &str) -> Result<bool, ApiError> {
+    let s = state.clone();
+    let iri = iri.to_string();
+    blocking(move || act::act_in_kb(s.kb(), &iri).map_err(lookup)).await
+}
+
+async fn holds(state: &AppState, count: String) -> Result<bool, ApiError> {
+    let s = state.clone();
     blocking(move || {
         s.kb()
-            .count(&q)
+            .count(&count)
             .map(|n| n > 0)
             .map_err(|e| ApiError::Internal(e.to_string()))
     })

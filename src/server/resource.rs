@@ -2,7 +2,7 @@
 //! `https://w3id.org/paesi/procedure/…` (and `…/akn/…`) dereferences on the server at the same path. The
 //! description is the resource's own triples plus those of its versions and of the blank
 //! nodes it points to (legal bases, events, modifications), from all graphs; HTML for a
-//! browser (the portal's pages for procedures and partitions, [`portal`]; this
+//! browser (the portal's pages for procedures, acts and partitions, [`portal`]; this
 //! generic description for the rest), an RDF syntax by `Accept` (Turtle by default), 404 when nothing is known.
 
 use std::collections::{BTreeMap, HashMap};
@@ -68,13 +68,16 @@ async fn describe(
             negotiate::RESOURCE.join(", ")
         ))
     })?;
-    // a browser gets the portal's pages for procedures and partitions
+    // a browser gets the portal's pages for procedures, partitions and acts
     if matches!(media, "text/html" | "application/xhtml+xml") {
         if let Some(id) = path.strip_prefix("procedure/") {
             return portal::procedure_page(state, id.to_string(), params, headers).await;
         }
         if path.starts_with("act/") && portal::is_partition(&state, iri.as_str()).await? {
             return portal::norm_page(state, path, params, headers).await;
+        }
+        if path.starts_with("act/") && portal::is_act(&state, iri.as_str()).await? {
+            return portal::act_page(state, path, params, headers).await;
         }
     }
     let store = state.kb().store().clone();
