@@ -48,16 +48,14 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 # The questions of issue 13 for family reunification, one per language, and what each must
-# lead to. `required`: the case must pass. The English, French and Arabic questions need the
-# cross-language analyzers (another branch); until they are merged a failing non-required
-# case is reported as PENDING, a passing one as PASSES (then make it required). The Spanish
-# one already finds the procedure with the Italian analyzer (its title's words).
+# lead to. `required`: the case must pass (all five do, with the cross-language analyzers); a
+# failing non-required case would be reported as PENDING, a passing one as PASSES.
 CASES = [
     {"lang": "it", "question": "ricongiungimento familiare", "required": True},
-    {"lang": "en", "question": "family reunification with my wife", "required": False},
-    {"lang": "fr", "question": "regroupement familial", "required": False},
+    {"lang": "en", "question": "family reunification with my wife", "required": True},
+    {"lang": "fr", "question": "regroupement familial", "required": True},
     {"lang": "es", "question": "reagrupación familiar", "required": True},
-    {"lang": "ar", "question": "لم شمل الأسرة", "required": False},
+    {"lang": "ar", "question": "لم شمل الأسرة", "required": True},
 ]
 # how far down the procedure results the expected procedure may be
 FIRST_RESULTS = 3
