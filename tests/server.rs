@@ -702,9 +702,9 @@ fn ingest_while_serving_shows_each_document_whole() {
     // every AKN and NIR document, one request each (the server reads no path a client names;
     // the large bulk codes stay out: one commit per request made this test take minutes)
     let files: Vec<PathBuf> = [corpus.join("akn"), corpus.join("nir"), project("corpus")]
-    .iter()
-    .flat_map(|d| common::xml_files(d))
-    .collect();
+        .iter()
+        .flat_map(|d| common::xml_files(d))
+        .collect();
     let (observed, report, status) = std::thread::scope(|scope| {
         let readers: Vec<_> = (0..3)
             .map(|_| {
