@@ -414,13 +414,7 @@ fn same_value(f: &FigureView, value: &str) -> bool {
 }
 
 fn describe_value(kind: FigureKind, value: &str) -> String {
-    match kind {
-        FigureKind::TimeLimit | FigureKind::Validity => {
-            Period::from_duration(value).map_or_else(|| value.to_string(), |p| p.describe())
-        }
-        FigureKind::Amount => format!("{value} euro"),
-        FigureKind::Authority => short_iri(value),
-    }
+    crate::figure::plain_value(kind, value).unwrap_or_else(|| short_iri(value))
 }
 
 /// The other partitions of the article holding `norm`, in force on `at`, whose text states
@@ -663,18 +657,7 @@ pub fn render(out: &mut impl std::io::Write, r: &CheckReport) -> std::io::Result
         }
     }
     for f in &r.figures {
-        write!(out, "{}: {}", f.outcome.to_uppercase(), f.message)?;
-        let w = crate::figure::warning(&f.figure.verification);
-        if w.is_empty() {
-            writeln!(out)?;
-        } else {
-            writeln!(out, " [{w}]")?;
-        }
-        if f.reading == "disagree"
-            && let Some(t) = &f.text
-        {
-            writeln!(out, "    {} : {t}", f.figure.basis)?;
-        }
+        write_figure(out, &format!("{}:", f.outcome.to_uppercase()), f)?;
     }
     writeln!(
         out,
@@ -734,21 +717,23 @@ pub fn check_catalogue(
     at: &str,
     lang: &str,
 ) -> Result<CatalogueCheck, LookupError> {
-    let ids: Vec<String> = if ids.is_empty() {
+    // (identifier, IRI) of each procedure: only its figures are read, not its whole view
+    let targets: Vec<(String, String)> = if ids.is_empty() {
         procedure::list(kb, &[], None, lang)?
             .into_iter()
-            .map(|p| p.id)
+            .map(|p| (p.id, p.iri))
             .collect()
     } else {
-        ids.to_vec()
+        ids.iter()
+            .map(|id| Ok((id.clone(), procedure::procedure_iri(kb, id)?)))
+            .collect::<Result<_, LookupError>>()?
     };
     let mut totals = Totals::default();
     let mut procedures = Vec::new();
-    for id in ids {
-        let view = procedure::show(kb, &id, at, lang)?;
+    for (id, iri) in targets {
         let mut figures = Vec::new();
-        for f in &view.figures {
-            let c = check_figure(kb, f, at)?;
+        for f in crate::figure::figures(kb, &iri, lang)? {
+            let c = check_figure(kb, &f, at)?;
             match c.reading.as_str() {
                 "agree" => totals.agree += 1,
                 "disagree" => totals.disagree += 1,
@@ -762,10 +747,7 @@ pub fn check_catalogue(
             }
             figures.push(c);
         }
-        procedures.push(ProcedureFigures {
-            id: view.id,
-            figures,
-        });
+        procedures.push(ProcedureFigures { id, figures });
     }
     Ok(CatalogueCheck {
         at: at.to_string(),
@@ -774,29 +756,38 @@ pub fn check_catalogue(
     })
 }
 
+/// One figure's check for people: `PREFIX message [warning]`, then the comma's text when it
+/// disagrees.
+fn write_figure(
+    out: &mut impl std::io::Write,
+    prefix: &str,
+    f: &FigureCheck,
+) -> std::io::Result<()> {
+    write!(out, "{prefix} {}", f.message)?;
+    let w = crate::figure::warning(&f.figure.verification);
+    if w.is_empty() {
+        writeln!(out)?;
+    } else {
+        writeln!(out, " [{w}]")?;
+    }
+    if f.reading == "disagree"
+        && let Some(t) = &f.text
+    {
+        writeln!(out, "    {} : {t}", f.figure.basis)?;
+    }
+    Ok(())
+}
+
 /// Writes a catalogue check for people: one line per figure, then the totals.
 pub fn render_catalogue(out: &mut impl std::io::Write, r: &CatalogueCheck) -> std::io::Result<()> {
     writeln!(out, "figures checked against the law in force on {}", r.at)?;
     for p in &r.procedures {
         for f in &p.figures {
-            let w = crate::figure::warning(&f.figure.verification);
-            write!(
+            write_figure(
                 out,
-                "{:<11} {}: {}",
-                f.outcome.to_uppercase(),
-                p.id,
-                f.message
+                &format!("{:<11} {}:", f.outcome.to_uppercase(), p.id),
+                f,
             )?;
-            if w.is_empty() {
-                writeln!(out)?;
-            } else {
-                writeln!(out, " [{w}]")?;
-            }
-            if f.reading == "disagree"
-                && let Some(t) = &f.text
-            {
-                writeln!(out, "    {} : {t}", f.figure.basis)?;
-            }
         }
     }
     let t = &r.totals;

@@ -147,22 +147,31 @@ pub fn figures(kb: &Kb, procedure: &str, lang: &str) -> Result<Vec<FigureView>, 
 
 /// A figure's value for people.
 fn stated(kb: &Kb, kind: FigureKind, value: &str, lang: &str) -> Result<String, LookupError> {
-    Ok(match kind {
+    if let Some(plain) = plain_value(kind, value) {
+        return Ok(plain);
+    }
+    Ok(procedure::label(
+        kb,
+        value,
+        &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
+        lang,
+    )?
+    .unwrap_or_else(|| value.to_string()))
+}
+
+/// A duration or an amount for people (`90 days`, `250 euro`), as the catalogue or a text
+/// states it; None for an authority, whose name is in the store.
+pub fn plain_value(kind: FigureKind, value: &str) -> Option<String> {
+    match kind {
         FigureKind::TimeLimit | FigureKind::Validity => {
-            Period::from_duration(value).map_or_else(|| value.to_string(), |p| p.describe())
+            Some(Period::from_duration(value).map_or_else(|| value.to_string(), |p| p.describe()))
         }
-        FigureKind::Amount => match value.parse::<f64>() {
+        FigureKind::Amount => Some(match value.parse::<f64>() {
             Ok(v) => format!("{v} euro"),
             Err(_) => value.to_string(),
-        },
-        FigureKind::Authority => procedure::label(
-            kb,
-            value,
-            &[&format!("{SKOS}prefLabel"), &format!("{RDFS}label")],
-            lang,
-        )?
-        .unwrap_or_else(|| value.to_string()),
-    })
+        }),
+        FigureKind::Authority => None,
+    }
 }
 
 /// The mark a surface shows beside a figure that is not verified: empty for verified ones.

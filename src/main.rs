@@ -1085,18 +1085,32 @@ fn cmd_import(
         return Err("nothing to import: give URNs, --url or --manifest".into());
     }
     let kb = Kb::open(data)?;
-    let mut report = import::import(&kb, &sources, &run.settings()?)?;
-    report.figures = touched_figures(&kb, &report.procedures_touched, run)?;
-    import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if run.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        import::report::render_import(&mut out, &report)?;
-    }
+    let report = import_and_report(&kb, &sources, &run.settings()?, run, &mut out)?;
     out.flush()?;
     Ok(import_exit(&report, run))
+}
+
+/// Imports the sources, checks the figures of the procedures touched, writes the failures to
+/// stderr and the report (JSON or text) to `out`.
+fn import_and_report(
+    kb: &Kb,
+    sources: &[paesi::import::Source],
+    settings: &paesi::import::Settings,
+    run: &RunArgs,
+    out: &mut impl Write,
+) -> Result<paesi::import::report::ImportReport, AnyError> {
+    use paesi::import;
+    let mut report = import::import(kb, sources, settings)?;
+    report.figures = touched_figures(kb, &report.procedures_touched, run)?;
+    import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
+    if run.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        import::report::render_import(out, &report)?;
+    }
+    Ok(report)
 }
 
 /// `paesi build`: the catalogue and the law in force from Normattiva, or the local documents
@@ -1136,26 +1150,25 @@ fn cmd_build(
             );
             let report = local(&kb, documents)?;
             failed += report.failed;
-            writeln!(
-                out,
-                "{} ontology files and {} local documents ingested, {} failed; {} triples",
-                catalogue.ontology_files,
-                report.documents,
-                failed,
-                kb.stats()?.quads
-            )?;
-        }
-        Ok(()) => {
-            let sources = import::manifest::read(manifest)?;
-            let mut report = import::import(&kb, &sources, &settings)?;
-            report.figures = touched_figures(&kb, &report.procedures_touched, run)?;
-            import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
-            failed += report.failed;
             if run.json {
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
             } else {
-                import::report::render_import(&mut out, &report)?;
+                writeln!(
+                    out,
+                    "{} ontology files and {} local documents ingested, {} failed; {} triples",
+                    catalogue.ontology_files,
+                    report.documents,
+                    failed,
+                    kb.stats()?.quads
+                )?;
+            }
+        }
+        Ok(()) => {
+            let sources = import::manifest::read(manifest)?;
+            let report = import_and_report(&kb, &sources, &settings, run, &mut out)?;
+            failed += report.failed;
+            if !run.json {
                 writeln!(
                     out,
                     "{} ontology files ingested; {} triples",

@@ -787,7 +787,8 @@ pub fn gaps(kb: &Kb, lang: &str) -> Result<Vec<Gap>, LookupError> {
     Ok(out)
 }
 
-fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
+/// The IRI of a procedure given by identifier (or IRI); NotFound when the catalogue lacks it.
+pub(crate) fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
     if id.starts_with("http") {
         return Ok(ids::checked_iri(id)?);
     }

@@ -136,12 +136,7 @@ fn the_catalogue_conforms_to_cpsv_ap_and_to_the_project_shapes() {
         String::from_utf8_lossy(&out.stderr)
     );
     // a broken copy: one procedure loses its competent authority
-    let broken = fresh_dir("catalogue-broken").join("procedures");
-    std::fs::create_dir_all(&broken).expect("mkdir");
-    for e in std::fs::read_dir(procedures_dir()).expect("dir") {
-        let p = e.expect("entry").path();
-        std::fs::copy(&p, broken.join(p.file_name().expect("name"))).expect("copy");
-    }
+    let broken = procedures_copy("catalogue-broken");
     let victim = broken.join("visto-ingresso.ttl");
     let text = std::fs::read_to_string(&victim).expect("read");
     let kept: Vec<&str> = text
@@ -156,17 +151,23 @@ fn the_catalogue_conforms_to_cpsv_ap_and_to_the_project_shapes() {
     assert!(report.contains("hasCompetentAuthority"), "{report}");
 }
 
-#[test]
-fn a_verification_outside_the_three_states_breaks_the_shapes() {
-    if common::shared_dir().is_none() || !pyshacl() {
-        return;
-    }
-    let broken = fresh_dir("catalogue-verification").join("procedures");
+/// A copy of ontology/procedures in a fresh directory, for a test to break.
+fn procedures_copy(name: &str) -> PathBuf {
+    let broken = fresh_dir(name).join("procedures");
     std::fs::create_dir_all(&broken).expect("mkdir");
     for e in std::fs::read_dir(procedures_dir()).expect("dir") {
         let p = e.expect("entry").path();
         std::fs::copy(&p, broken.join(p.file_name().expect("name"))).expect("copy");
     }
+    broken
+}
+
+#[test]
+fn a_verification_outside_the_three_states_breaks_the_shapes() {
+    if common::shared_dir().is_none() || !pyshacl() {
+        return;
+    }
+    let broken = procedures_copy("catalogue-verification");
     let victim = broken.join("protezione-internazionale-domanda.ttl");
     let text = std::fs::read_to_string(&victim).expect("read");
     assert_eq!(text.matches("paesi:verification \"outdated\"").count(), 4);
@@ -616,12 +617,7 @@ fn a_figure_without_its_comma_breaks_the_shapes() {
     if common::shared_dir().is_none() || !pyshacl() {
         return;
     }
-    let broken = fresh_dir("catalogue-figure").join("procedures");
-    std::fs::create_dir_all(&broken).expect("mkdir");
-    for e in std::fs::read_dir(procedures_dir()).expect("dir") {
-        let p = e.expect("entry").path();
-        std::fs::copy(&p, broken.join(p.file_name().expect("name"))).expect("copy");
-    }
+    let broken = procedures_copy("catalogue-figure");
     let victim = broken.join("permesso-ue-lungo-periodo.ttl");
     let text = std::fs::read_to_string(&victim).expect("read");
     let line = "    paesi:basis \"urn:nir:stato:decreto.legislativo:1998-07-25;286~art9-com2\" ;\n";

@@ -1411,28 +1411,12 @@ fn a_figure_whose_comma_an_import_amends_is_stale_and_fail_on_stale_exits_4() {
     let server = Server::start(normattiva(script(&shared)));
     // a catalogue whose EUR 250 (L. 91/1992 art. 9-bis c. 2) was checked on 2025-01-01, before
     // D.L. 36/2025 amended art. 9-bis
-    let data = fresh_dir("import-stale");
-    let ontology = data.join("ontology-copy");
-    for sub in ["", "procedures", "shapes"] {
-        std::fs::create_dir_all(ontology.join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(project().join("ontology").join(sub))
-            .expect("read ontology")
-            .flatten()
-        {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), ontology.join(sub).join(e.file_name())).expect("copy");
-            }
-        }
-    }
-    let file = ontology.join("procedures/cittadinanza-residenza.ttl");
-    let ttl = std::fs::read_to_string(&file).expect("read");
     let checked = "paesi:basis \"urn:nir:stato:legge:1992-02-05;91~art9bis-com2\" ;\n    paesi:checkedOn \"2026-06-04\"^^xsd:date";
-    assert_eq!(ttl.matches(checked).count(), 1, "{ttl}");
-    std::fs::write(
-        &file,
-        ttl.replace(checked, &checked.replace("2026-06-04", "2025-01-01")),
-    )
-    .expect("write");
+    let (data, ontology) =
+        common::ontology_copy("import-stale", "cittadinanza-residenza.ttl", |ttl| {
+            assert_eq!(ttl.matches(checked).count(), 1, "{ttl}");
+            ttl.replace(checked, &checked.replace("2026-06-04", "2025-01-01"))
+        });
     run_json(
         &data,
         &[

@@ -252,12 +252,8 @@ fn portal_pages_languages_escaping_and_links() {
     let periods = common::periods_in_xml(&tu_text);
     let by_event = |event: Option<String>| event.map(|e| act_of_urn(&relations[&event_source[&e]]));
     // (from, until, brought in by, ended by), oldest first
-    let mut art9_versions: Vec<(
-        String,
-        Option<String>,
-        Option<(String, String)>,
-        Option<(String, String)>,
-    )> = raw_tags(&tu_text)
+    type Act = Option<(String, String)>;
+    let mut art9_versions: Vec<(String, Option<String>, Act, Act)> = raw_tags(&tu_text)
         .filter(|t| t.starts_with("articolo "))
         .filter(|t| attr(t, "id").is_some_and(|id| id == "art9" || id.starts_with("art9-t")))
         .zip(&periods[&("articolo".to_string(), "art9".to_string())])

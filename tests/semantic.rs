@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{fresh_dir, paesi, select};
+use common::{fresh_dir, ontology_copy, paesi, select};
 
 const PAESI: &str = "https://w3id.org/paesi/ontology#";
 const ALLOT: &str = "https://w3id.org/akn/ontology/allot/";
@@ -411,35 +411,13 @@ fn figure_disagreements(report: &serde_json::Value) -> Vec<String> {
         .expect("figures")
         .iter()
         .filter(|f| f["reading"] == "disagree")
-        .map(|f| figure_name(f))
+        .map(figure_name)
         .collect()
 }
 
 fn figure_name(f: &serde_json::Value) -> String {
     let iri = f["figure"]["iri"].as_str().unwrap_or_default();
     iri.rsplit('/').next().unwrap_or(iri).to_string()
-}
-
-/// A copy of ontology/ with one procedure file changed by `edit`.
-fn ontology_copy(name: &str, file: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
-    let data = fresh_dir(name);
-    let ontology = data.join("ontology-copy");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
-    for sub in ["", "procedures", "shapes"] {
-        std::fs::create_dir_all(ontology.join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(src.join(sub))
-            .expect("read ontology")
-            .flatten()
-        {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), ontology.join(sub).join(e.file_name())).expect("copy");
-            }
-        }
-    }
-    let path = ontology.join("procedures").join(file);
-    let ttl = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, edit(ttl)).expect("write");
-    (data, ontology)
 }
 
 #[test]
@@ -610,26 +588,21 @@ fn check_on_the_real_catalogue_lists_the_genuine_disagreements() {
         }
     }
     println!("{found:#?}");
-    let expected: BTreeMap<String, Vec<String>> = EXPECTED_DISAGREEMENTS
+    assert_eq!(found, owned(EXPECTED_DISAGREEMENTS));
+    assert_eq!(found_figures, owned(EXPECTED_FIGURE_DISAGREEMENTS));
+}
+
+/// A table of expected disagreements as the map the test collects.
+fn owned(table: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    table
         .iter()
-        .map(|(id, aspects)| {
+        .map(|(id, names)| {
             (
                 id.to_string(),
-                aspects.iter().map(|a| a.to_string()).collect(),
+                names.iter().map(|n| n.to_string()).collect(),
             )
         })
-        .collect();
-    assert_eq!(found, expected);
-    let expected: BTreeMap<String, Vec<String>> = EXPECTED_FIGURE_DISAGREEMENTS
-        .iter()
-        .map(|(id, figures)| {
-            (
-                id.to_string(),
-                figures.iter().map(|a| a.to_string()).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(found_figures, expected);
+        .collect()
 }
 
 /// The figures whose own comma, in the shared Testo unico (a text of 2008), says something

@@ -80,10 +80,13 @@ fn quads(server: &common::Server) -> Vec<String> {
     lines
 }
 
+/// Makes a request against a server.
+type MakeRequest = dyn Fn(&Client, &common::Server) -> RequestBuilder;
+
 /// One write request, made afresh for each try.
 struct Write {
     what: &'static str,
-    make: Box<dyn Fn(&Client, &common::Server) -> RequestBuilder>,
+    make: Box<MakeRequest>,
 }
 
 /// Every write the server has: SPARQL Update in both POST forms, `POST /ingest` with a

@@ -303,7 +303,7 @@ pub fn entries_from_quads(
         d
     };
     // the detail texts one value function picks, ordered by subject IRI, then text
-    let details_by = |value: &dyn Fn(&[(String, String)]) -> Option<String>| -> Vec<String> {
+    let details_by = |value: &PickText<'_>| -> Vec<String> {
         detail_nodes
             .iter()
             .flat_map(|(_, n)| {
@@ -443,11 +443,11 @@ pub fn entries_from_quads(
     }
 }
 
+/// Picks one text among (language, text) pairs: the one of a language, or the best.
+type PickText<'a> = dyn Fn(&[(String, String)]) -> Option<String> + 'a;
+
 /// A procedure's title and text in each language of [`Lang::TRANSLATIONS`] it has.
-fn translations(
-    n: &Node,
-    details_by: &dyn Fn(&dyn Fn(&[(String, String)]) -> Option<String>) -> Vec<String>,
-) -> Vec<Translation> {
+fn translations(n: &Node, details_by: &dyn Fn(&PickText<'_>) -> Vec<String>) -> Vec<Translation> {
     Lang::TRANSLATIONS
         .iter()
         .filter_map(|&lang| {

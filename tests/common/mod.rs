@@ -429,3 +429,30 @@ impl Drop for Server {
         }
     }
 }
+
+/// A fresh data directory and, inside it, a copy of ontology/ with one procedure file changed
+/// by `edit`: (data directory, ontology copy).
+pub fn ontology_copy(
+    name: &str,
+    file: &str,
+    edit: impl Fn(String) -> String,
+) -> (PathBuf, PathBuf) {
+    let data = fresh_dir(name);
+    let ontology = data.join("ontology-copy");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
+    for sub in ["", "procedures", "shapes"] {
+        std::fs::create_dir_all(ontology.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(src.join(sub))
+            .expect("read ontology")
+            .flatten()
+        {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), ontology.join(sub).join(e.file_name())).expect("copy");
+            }
+        }
+    }
+    let path = ontology.join("procedures").join(file);
+    let ttl = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, edit(ttl)).expect("write");
+    (data, ontology)
+}
