@@ -884,6 +884,80 @@ fn fragment_partition(frag: &str) -> Result<Option<String>, IdError> {
 // URN:NIR
 // ---------------------------------------------------------------------------------------------
 
+/// A decree that approves a code published as the decree's attachment.
+struct CodeInAttachment {
+    doc_type: &'static str,
+    year: &'static str,
+    number: &'static str,
+    code: &'static str,
+}
+
+/// The decrees whose code is published as their attachment: Normattiva keeps the code's
+/// articles in the decree's first attachment (`<doc name="Codice Penale-art. 575">`, id
+/// `all1-art575`; its URNs `…;1398:1~art575`) beside the decree's own articles (`art1`…), and
+/// the NIR edition of the code is a component of the decree (`…;1398:codice.penale`).
+/// Citations of the code's articles spell them the decree's way (`…;1398~art575`, Normattiva's
+/// `!main#art_575`), by the code's URN (`urn:nir:stato:codice.penale:1930-10-19;1398#art575`)
+/// or by the NIR component: each is the code's article, `all1-art575`. Only codes whose
+/// attachment form was seen in a real document are listed, each with where it was seen.
+const CODES_IN_ATTACHMENT: &[CodeInAttachment] = &[
+    // Codice penale, R.D. 19 ottobre 1930, n. 1398: Normattiva's export
+    // (corpus/bulk/normattiva/codice_penale.xml: 3 articles of the decree, 987
+    // `Codice Penale-art.` attachments) and the NIR edition
+    // (corpus/nir/cirsfid-lime-server/penale__allegato1.xml, `…;1398:codice.penale`).
+    CodeInAttachment {
+        doc_type: "regio.decreto",
+        year: "1930",
+        number: "1398",
+        code: "codice.penale",
+    },
+];
+
+/// Partition id of the attachment that holds a code approved by a decree.
+pub const CODE_ATTACHMENT: &str = "all1";
+
+/// The code (`codice.penale`) that `work` approves as its attachment, if it is one of
+/// [`CODES_IN_ATTACHMENT`].
+pub fn code_in_attachment(work: &Work) -> Option<&'static str> {
+    let Work::Nir {
+        authority,
+        doc_type,
+        date,
+        number,
+    } = work
+    else {
+        return None;
+    };
+    let year = date.as_deref().and_then(|d| d.get(..4))?;
+    CODES_IN_ATTACHMENT
+        .iter()
+        .find(|c| {
+            authority == "stato"
+                && doc_type == c.doc_type
+                && year == c.year
+                && number.as_deref() == Some(c.number)
+        })
+        .map(|c| c.code)
+}
+
+/// The partition a citation of `work` names, with the partitions of a code moved into the
+/// code's attachment (see [`CODES_IN_ATTACHMENT`]): `art575` → `all1-art575`, `lib2-tit6` →
+/// `all1-lib2-tit6`; the whole code (`names_code`: the citation spelled the code, not the
+/// decree) → `all1`. Partitions already in an attachment, other works and the decree itself
+/// are returned unchanged. A citation of the decree's own articles (`art1`–`art3` of
+/// R.D. 1398/1930) cannot be told from one of the code's by its spelling: it is the code's, as
+/// in Normattiva's own citations.
+pub fn code_partition(work: &Work, partition: Option<String>, names_code: bool) -> Option<String> {
+    if code_in_attachment(work).is_none() {
+        return partition;
+    }
+    match partition {
+        None if names_code => Some(CODE_ATTACHMENT.to_string()),
+        Some(p) if !p.starts_with("all") => Some(format!("{CODE_ATTACHMENT}-{p}")),
+        other => other,
+    }
+}
+
 /// Annex part of a URN (`allegato.2`, `codice.penale`): canonical partition component, or
 /// `None` when the annex is the act itself (a code or testo unico approved by the decree).
 fn urn_annex(a: &str) -> Option<String> {
@@ -949,6 +1023,10 @@ pub fn parse_urn_nir(s: &str) -> Result<Target, IdError> {
         return err(s, "URN with invalid act date");
     }
     let number = num_s.filter(|n| !n.is_empty()).map(str::to_string);
+    let names_code = canon_name(doc_type).starts_with("codice")
+        || parts[ei + 1..]
+            .iter()
+            .any(|a| canon_name(a).starts_with("codice"));
     let (authority, doc_type, number) = canonical_act(authority, doc_type, Some(date), number);
     let mut parts_out: Vec<String> = parts[ei + 1..]
         .iter()
@@ -962,15 +1040,14 @@ pub fn parse_urn_nir(s: &str) -> Result<Target, IdError> {
     {
         parts_out.push(p);
     }
-    Ok(Target {
-        work: Work::Nir {
-            authority,
-            doc_type,
-            date: Some(date.to_string()),
-            number,
-        },
-        partition: join_partition(parts_out),
-    })
+    let work = Work::Nir {
+        authority,
+        doc_type,
+        date: Some(date.to_string()),
+        number,
+    };
+    let partition = code_partition(&work, join_partition(parts_out), names_code);
+    Ok(Target { work, partition })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1103,10 +1180,11 @@ pub fn parse_akn(s: &str) -> Result<AknIri, IdError> {
             rest: work.join("/"),
         }
     };
+    let partition = code_partition(&target_work, join_partition(partition), false);
     Ok(AknIri {
         target: Target {
             work: target_work,
-            partition: join_partition(partition),
+            partition,
         },
         language,
         expression_date,
@@ -1373,10 +1451,10 @@ pub fn resolve_href(href: &str, base: Option<&Work>) -> Result<Target, IdError> 
         let Some(work) = base else {
             return err(href, "relative reference without base");
         };
-        let partition = normalize_partition(h)?;
+        let partition = code_partition(work, Some(normalize_partition(h)?), false);
         return Ok(Target {
             work: work.clone(),
-            partition: Some(partition),
+            partition,
         });
     }
     err(href, "not an identifier")
@@ -1548,11 +1626,53 @@ mod tests {
         );
         assert_eq!(
             iri("/akn/it/act/regioDecreto/stato/1930-10-19/1398/!main#art_589"),
-            "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398/art589"
+            "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398/all1-art589"
         );
         assert_eq!(
             iri("urn:nir:stato:regio.decreto:1930-10-19;1398:codice.penale#art322"),
-            "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398/art322"
+            "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398/all1-art322"
+        );
+        let decree = "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398";
+        for s in [
+            "urn:nir:stato:regio.decreto:1930-10-19;1398~art575",
+            "urn:nir:stato:regio.decreto:1930-10-19;1398:1~art575",
+            "urn:nir:stato:regio.decreto:1930-10-19;1398:codice.penale#art575",
+            "urn:nir:stato:codice.penale:1930-10-19;1398#art575",
+            "/akn/it/act/regioDecreto/stato/1930-10-19/1398/!main#art_575",
+            "urn:nir:stato:regio.decreto:1930-10-19;1398#Codice Penale-art. 575",
+        ] {
+            assert_eq!(iri(s), format!("{decree}/all1-art575"), "{s}");
+        }
+        assert_eq!(
+            iri("urn:nir:stato:codice.penale:1930-10-19;1398#art9-com3"),
+            format!("{decree}/all1-art9-com3")
+        );
+        for s in [
+            "urn:nir:stato:regio.decreto:1930-10-19;1398:codice.penale",
+            "urn:nir:stato:codice.penale:1930-10-19;1398",
+        ] {
+            assert_eq!(iri(s), format!("{decree}/all1"), "{s}");
+        }
+        assert_eq!(iri("urn:nir:stato:regio.decreto:1930-10-19;1398"), decree);
+        let work = parse_urn_nir("urn:nir:stato:regio.decreto:1930-10-19;1398")
+            .unwrap()
+            .work;
+        assert_eq!(
+            resolve_href("#art5", Some(&work)).unwrap().iri(),
+            format!("{decree}/all1-art5")
+        );
+        assert_eq!(
+            resolve_href("#lib2-tit6", Some(&work)).unwrap().iri(),
+            format!("{decree}/all1-lib2-tit6")
+        );
+        assert_eq!(
+            resolve_href("#all1-art5", Some(&work)).unwrap().iri(),
+            format!("{decree}/all1-art5")
+        );
+        // another decree's articles stay its own
+        assert_eq!(
+            iri("urn:nir:stato:regio.decreto:1940-10-28;1443#art5"),
+            "https://w3id.org/paesi/act/stato/regio.decreto/1940/1443/art5"
         );
         assert_eq!(
             iri(

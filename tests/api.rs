@@ -356,3 +356,85 @@ fn no_request_can_take_the_server_down() {
     let (status, _) = server.stop();
     assert!(status.success(), "the server exited with {status}");
 }
+
+/// The act of the Testo unico through `paesi act --json` and `/api/acts`: the same view, and
+/// the figures the XML gives (its distinct `<articolo>` ids, the acts its `<passiva>` name).
+#[test]
+fn the_act_view_answers_as_the_xml_says() {
+    let Some(data) = kb() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let _turn = turn();
+    let urn = "urn:nir:stato:decreto.legislativo:1998-07-25;286";
+    let shown = cli(data, &["act", "--json", urn]);
+    let server = Server::start(data, &[]);
+    let client = Client::new();
+    assert_eq!(
+        get(&client, &server.at(&format!("/api/acts?urn={urn}"))),
+        (200, shown.clone())
+    );
+    assert_eq!(get(&client, &server.at("/api/acts")).0, 400);
+    assert_eq!(
+        get(
+            &client,
+            &server.at("/api/acts?urn=urn:nir:stato:legge:1900-01-01;1")
+        )
+        .0,
+        404
+    );
+    drop(server);
+
+    // the NIR file declares ISO-8859-15: the markup read here is ASCII either way
+    let xml = String::from_utf8_lossy(
+        &std::fs::read(shared.join("corpus/nir/xmleges-samples/286-paesi.xml"))
+            .expect("read the Testo unico"),
+    )
+    .into_owned();
+    let values = |pattern: &str| -> std::collections::BTreeSet<String> {
+        xml.split(pattern)
+            .skip(1)
+            .filter_map(|rest| Some(rest[..rest.find('"')?].to_string()))
+            .collect()
+    };
+    let articles = values("<articolo id=\"");
+    assert_eq!(articles.len(), 56);
+    assert_eq!(shown["articles"].as_u64(), Some(articles.len() as u64));
+    assert_eq!(
+        shown["citation"], "D.Lgs. 25 luglio 1998, n. 286",
+        "{shown:#}"
+    );
+    // every act its <passiva> relations name is among the acts that amend it
+    let passive: std::collections::BTreeSet<String> = xml
+        .split("<passiva ")
+        .skip(1)
+        .filter_map(|rest| {
+            let at = rest.find("xlink:href=\"")? + "xlink:href=\"".len();
+            let href = &rest[at..at + rest[at..].find('"')?];
+            Some(href.split(['#', '~']).next().unwrap_or(href).to_string())
+        })
+        .collect();
+    // and DL 36/2025, in the KB, amends it by its own textual modifications
+    let dl36 = std::fs::read_to_string(
+        shared.join("corpus/akn/normattiva/dl_2025-03-28_n36_cittadinanza_25G00049.xml"),
+    )
+    .expect("read DL 36/2025");
+    assert_eq!(
+        dl36.matches("<destination href=\"urn:nir:stato:decreto.legislativo:1998-07-25;286")
+            .count(),
+        1
+    );
+    let mut passive = passive;
+    passive.insert("urn:nir:stato:decreto.legge:2025-03-28;36".into());
+    let amended_by: Vec<&str> = shown["amended_by"]
+        .as_array()
+        .expect("amended_by")
+        .iter()
+        .filter_map(|l| l["iri"].as_str())
+        .collect();
+    assert_eq!(
+        amended_by.len(),
+        passive.len(),
+        "{amended_by:#?}\n{passive:#?}"
+    );
+}

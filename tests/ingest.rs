@@ -219,3 +219,199 @@ fn each_file_reports_the_quads_its_graph_holds() {
     assert_eq!(stored, reported);
     assert!(reported.len() >= 90, "{}", reported.len());
 }
+
+/// Canonical id of a printed article number (`3 bis` → `art3bis`), as the test reads it.
+fn article_id(number: &str) -> String {
+    let n: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
+    format!("art{}", n.to_lowercase())
+}
+
+/// The partitions of `class` in `graph` under `act`, as ids relative to the act.
+fn ids_in_graph(data: &Path, graph: &str, act: &str, class: &str) -> Vec<String> {
+    let mut ids: Vec<String> = select(
+        data,
+        &format!("SELECT ?x WHERE {{ GRAPH <{graph}> {{ ?x a <{PAESI}{class}> }} }}"),
+    )
+    .into_iter()
+    .map(|r| {
+        r["x"]
+            .strip_prefix(&format!("{act}/"))
+            .unwrap_or(&r["x"])
+            .to_string()
+    })
+    .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn the_codice_penale_and_the_decree_that_approves_it_keep_apart() {
+    let Some(kb) = built() else { return };
+    let act = "https://w3id.org/paesi/act/stato/regio.decreto/1930/1398";
+    let graph = |path_end: &str| -> String {
+        kb.report["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(path_end)))
+            .and_then(|f| f["graph"].as_str())
+            .unwrap_or_else(|| panic!("{path_end} ingested"))
+            .to_string()
+    };
+    let read = |rel: &str| std::fs::read_to_string(kb.shared.join("corpus").join(rel)).expect(rel);
+    let attr_values = |text: &str, pattern: &str| -> Vec<String> {
+        text.split(pattern)
+            .skip(1)
+            .filter_map(|rest| Some(rest[..rest.find('"')?].to_string()))
+            .collect()
+    };
+
+    // the NIR code (734 <articolo>, 1489 <comma>): every article is the code's, `all1-artN`
+    let code = read("nir/cirsfid-lime-server/penale__allegato1.xml");
+    let expected: Vec<String> = attr_values(&code, "<articolo id=\"")
+        .iter()
+        .map(|id| format!("all1-{id}"))
+        .collect();
+    assert_eq!(expected.len(), 734);
+    let code_graph = graph("penale__allegato1.xml");
+    assert_eq!(
+        ids_in_graph(&kb.data, &code_graph, act, "Article"),
+        sorted(expected)
+    );
+    let commi = ids_in_graph(&kb.data, &code_graph, act, "Paragraph");
+    assert_eq!(commi.len(), code.matches("<comma ").count());
+    assert_eq!(commi.len(), 1489);
+    assert!(commi.iter().all(|c| c.starts_with("all1-art")), "{commi:?}");
+
+    // the NIR decree (3 articles, 4 commi): its own articles, `artN`
+    let decree = read("nir/cirsfid-lime-server/penale__main.xml");
+    let decree_graph = graph("penale__main.xml");
+    let own = sorted(attr_values(&decree, "<articolo id=\""));
+    assert_eq!(own, ["art1", "art2", "art3"]);
+    assert_eq!(ids_in_graph(&kb.data, &decree_graph, act, "Article"), own);
+    assert_eq!(
+        ids_in_graph(&kb.data, &decree_graph, act, "Paragraph").len(),
+        decree.matches("<comma ").count()
+    );
+
+    // Normattiva's edition: the decree's 3 <article>, then one attachment per code article
+    // (`<doc name="Codice Penale-art. 3 bis">`), the same identities as the NIR files
+    let normattiva = read("bulk/normattiva/codice_penale.xml");
+    let attachments = normattiva.find("<attachments").expect("attachments");
+    let body_articles = sorted(
+        attr_values(&normattiva[..attachments], "<article eId=\"")
+            .iter()
+            .map(|e| e.replace('_', ""))
+            .collect(),
+    );
+    let code_articles: Vec<String> =
+        attr_values(&normattiva[attachments..], "<doc name=\"Codice Penale-art.")
+            .iter()
+            .map(|n| format!("all1-{}", article_id(n)))
+            .collect();
+    assert_eq!(code_articles.len(), 987);
+    let mut expected = body_articles.clone();
+    expected.extend(code_articles.iter().cloned());
+    let normattiva_graph = graph("bulk/normattiva/codice_penale.xml");
+    assert_eq!(
+        ids_in_graph(&kb.data, &normattiva_graph, act, "Article"),
+        sorted(expected)
+    );
+    assert_eq!(body_articles, own);
+
+    // the act holds the decree's 3 articles and the union of the code's, once each
+    let all: Vec<String> = select(
+        &kb.data,
+        &format!(
+            "SELECT DISTINCT ?x WHERE {{ ?x a <{PAESI}Article> .
+               FILTER(STRSTARTS(STR(?x), \"{act}/\")) }}"
+        ),
+    )
+    .into_iter()
+    .map(|r| r["x"].clone())
+    .collect();
+    let code_ids: std::collections::BTreeSet<String> = code_articles
+        .iter()
+        .cloned()
+        .chain(
+            attr_values(&code, "<articolo id=\"")
+                .iter()
+                .map(|id| format!("all1-{id}")),
+        )
+        .collect();
+    assert_eq!(all.len(), own.len() + code_ids.len());
+
+    // every citation of the act lands on the code's articles or the decree's own ones
+    let stray: Vec<String> = select(
+        &kb.data,
+        &format!(
+            "SELECT DISTINCT ?t WHERE {{ ?r <{PAESI}target> ?t .
+               FILTER(STRSTARTS(STR(?t), \"{act}/\") && !STRSTARTS(STR(?t), \"{act}/all1\")) }}"
+        ),
+    )
+    .into_iter()
+    .map(|r| r["t"].clone())
+    .collect();
+    assert_eq!(stray, Vec::<String>::new());
+    // Normattiva cites the code's articles as the decree's (`…/1398/!main#art_589`): each
+    // such citation lands on the code's article
+    let spelled_as_decree = select(
+        &kb.data,
+        &format!(
+            "SELECT DISTINCT ?h ?t WHERE {{ ?r <{PAESI}target> ?t ; <{PAESI}href> ?h .
+               FILTER(CONTAINS(?h, \"/1930-10-19/1398/!main#art_\")) }}"
+        ),
+    );
+    let mut in_files = std::collections::BTreeSet::new();
+    for p in common::xml_files(&kb.shared.join("corpus")) {
+        let text = String::from_utf8_lossy(&std::fs::read(p).expect("read")).into_owned();
+        let mut quoted = 0usize;
+        for tag in common::tags(&text) {
+            if common::is_quote(tag.name) && !tag.empty {
+                if tag.closing {
+                    quoted = quoted.saturating_sub(1);
+                } else {
+                    quoted += 1;
+                }
+            }
+            // citations inside quoted text are the quoted act's, not the document's
+            if quoted > 0 || tag.closing || tag.name != "ref" {
+                continue;
+            }
+            for h in attr_values(tag.body, "href=\"") {
+                if h.contains("/1930-10-19/1398/!main#art_") {
+                    in_files.insert(h);
+                }
+            }
+        }
+    }
+    let in_kb: std::collections::BTreeSet<String> =
+        spelled_as_decree.iter().map(|r| r["h"].clone()).collect();
+    assert_eq!(in_kb, in_files);
+    assert!(in_kb.len() > 300, "{}", in_kb.len());
+    for r in &spelled_as_decree {
+        let number = r["h"].rsplit("#art_").next().expect("art_");
+        let number = number.split(['-', '_']).next().expect("number");
+        if !number.starts_with(|c: char| c.is_ascii_digit()) {
+            // `#art_com321`: Normattiva left the article number out; the act is all that is known
+            assert_eq!(r["t"], act, "{}", r["h"]);
+            continue;
+        }
+        let code_article = format!("{act}/all1-{}", article_id(number));
+        assert!(
+            r["t"] == code_article || r["t"].starts_with(&format!("{code_article}-")),
+            "{} → {}",
+            r["h"],
+            r["t"]
+        );
+    }
+}

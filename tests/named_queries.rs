@@ -476,7 +476,9 @@ fn missing_eu_and_unresolved_references() {
         .map(|q| q.0.as_str())
         .collect();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
-    let mut eu = 0;
+    // a reference is one node, though two editions of an act (the NIR code and Normattiva's
+    // export of R.D. 1398/1930) may state it in two graphs
+    let mut eu = BTreeSet::new();
     for q in kb.quads.iter().filter(|q| q.1 == target) {
         if let Some(rest) = q.2.strip_prefix("https://w3id.org/paesi/act/") {
             let act: Vec<&str> = rest.split('/').take(4).collect();
@@ -486,7 +488,7 @@ fn missing_eu_and_unresolved_references() {
             }
         }
         if q.2.starts_with("https://w3id.org/paesi/act/eu/") {
-            eu += 1;
+            eu.insert((q.0.as_str(), q.2.as_str()));
         }
     }
     let rows = named(kb, "missing-acts", &[]);
@@ -496,7 +498,7 @@ fn missing_eu_and_unresolved_references() {
         .collect();
     assert_eq!(rows.len(), got.len());
     assert_eq!(got, missing);
-    assert_eq!(named(kb, "eu-references", &[]).len(), eu);
+    assert_eq!(named(kb, "eu-references", &[]).len(), eu.len());
     let unresolved = kb
         .quads
         .iter()

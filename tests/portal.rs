@@ -575,13 +575,19 @@ fn portal_pages_languages_escaping_and_links() {
         "href=\"/search?at={DAY}&amp;q=ricongiungimento&amp;kind=procedure&amp;lang=es\""
     )));
 
-    // every local link of these pages answers 200
-    let pages = [
+    // every local link of these pages, and of every procedure's page (their last amendments
+    // among them: linked only when the KB holds the amending act), answers 200
+    let mut pages = vec![
         server.at("/?lang=ar"),
         server.at(&format!("/search?q=ricongiungimento&at={DAY}&lang=ar")),
         server.at(&format!("/procedure/{REUNIFICATION}?lang=ar")),
         server.at(&format!("{ART29_1}?lang=ar")),
     ];
+    pages.extend(
+        catalogue
+            .keys()
+            .map(|id| server.at(&format!("/procedure/{id}?lang=it&at={DAY}"))),
+    );
     let mut checked = BTreeSet::new();
     for p in &pages {
         let html = get(&http, p, &[]);

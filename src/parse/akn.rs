@@ -399,7 +399,13 @@ impl Akn {
             let index = match self.groups.get(group) {
                 Some(&i) => i,
                 None => {
-                    let id = annex_id(group);
+                    // a code approved by the decree: its articles are the code's (`all1-art575`)
+                    let id = match ids::code_in_attachment(self.b.work()) {
+                        Some(_) if group.to_lowercase().starts_with("codice") => {
+                            Some(ids::CODE_ATTACHMENT.to_string())
+                        }
+                        _ => annex_id(group),
+                    };
                     self.b
                         .open_partition(PartitionKind::Attachment, id.as_deref(), None);
                     self.b.begin_heading();

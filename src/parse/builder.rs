@@ -191,9 +191,10 @@ impl Builder {
                 && t.partition.is_none()
                 && let Ok(p) = ids::normalize_partition(fragment)
             {
+                let partition = ids::code_partition(&t.work, Some(p), false);
                 return Ok(ids::Target {
                     work: t.work,
-                    partition: Some(p),
+                    partition,
                 });
             }
         }

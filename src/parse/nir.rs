@@ -418,7 +418,15 @@ impl Handler for Nir {
             "formulainiziale" | "articolato" => {
                 // the work must be known before the first reference
                 let _ = self.settle_work();
-                Role::Other
+                if local == "articolato"
+                    && self.annexes == 0
+                    && self.is_code_in_attachment()
+                    && self.open_code_attachment()
+                {
+                    Role::Annex
+                } else {
+                    Role::Other
+                }
             }
             "tipoDoc" | "titoloDoc" | "numDoc" if !self.b.in_quoted() && self.annexes == 0 => {
                 let f = match local {
@@ -592,6 +600,37 @@ fn urn_component(urn: &str) -> Option<String> {
 }
 
 impl Nir {
+    /// True for the NIR edition of a code that a decree approves as its attachment
+    /// (`…;1398:codice.penale`, see [`ids::code_in_attachment`]).
+    fn is_code_in_attachment(&self) -> bool {
+        let names_code = self
+            .meta
+            .urns
+            .first()
+            .and_then(|u| urn_component(u))
+            .is_some_and(|c| c.starts_with("codice"));
+        names_code && ids::code_in_attachment(self.b.work()).is_some()
+    }
+
+    /// The code's articles go into the decree's code attachment (`all1-art575`), the
+    /// partition Normattiva's edition and every citation of the code name.
+    fn open_code_attachment(&mut self) -> bool {
+        if !self
+            .b
+            .open_partition(PartitionKind::Attachment, Some(ids::CODE_ATTACHMENT), None)
+        {
+            return false;
+        }
+        if let Some(title) = self.meta.title.clone() {
+            self.b.begin_heading();
+            self.b.text(&title);
+            self.b.end_capture();
+        }
+        self.b.push_prefix(ids::CODE_ATTACHMENT.to_string());
+        self.annexes += 1;
+        true
+    }
+
     fn close_field(&mut self) {
         let Some((field, value)) = self.field.take() else {
             return;

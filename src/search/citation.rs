@@ -152,14 +152,35 @@ pub fn step_label(step: &Step) -> Option<String> {
     }
 }
 
-/// The whole citation: the chain's steps, then the act, separated by commas.
+/// The whole citation: the chain's steps, then the act, separated by commas. A code approved
+/// as a decree's attachment is cited by its name, the decree after it:
+/// `art. 575, codice penale (R.D. 19 ottobre 1930, n. 1398)`.
 pub fn citation(chain: &[Step], act: &ActRef) -> String {
-    let mut parts: Vec<String> = chain.iter().filter_map(step_label).collect();
+    let code = match chain.first() {
+        Some(first) if first.class == "Attachment" => code_of(act),
+        _ => None,
+    };
+    let steps = if code.is_some() { &chain[1..] } else { chain };
+    let mut parts: Vec<String> = steps.iter().filter_map(step_label).collect();
     let a = act_citation(act);
-    if !a.is_empty() {
-        parts.push(a);
+    match code {
+        Some(code) if a.is_empty() => parts.push(code),
+        Some(code) => parts.push(format!("{code} ({a})")),
+        None if !a.is_empty() => parts.push(a),
+        None => {}
     }
     parts.join(", ")
+}
+
+/// The name (`codice penale`) of the code `act` approves as its attachment.
+fn code_of(act: &ActRef) -> Option<String> {
+    let work = crate::ids::Work::Nir {
+        authority: "stato".into(),
+        doc_type: act.doc_type.clone()?,
+        date: act.date.clone(),
+        number: act.number.clone(),
+    };
+    crate::ids::code_in_attachment(&work).map(|code| code.replace('.', " "))
 }
 
 #[cfg(test)]
@@ -180,6 +201,25 @@ mod tests {
             number: Some(n.into()),
             title: None,
         }
+    }
+
+    #[test]
+    fn code_articles_cite_the_code() {
+        let decree = act("regio.decreto", "1930-10-19", "1398");
+        let code_article = [step("Attachment", "1"), step("Article", "Art. 575.")];
+        assert_eq!(
+            citation(&code_article, &decree),
+            "art. 575, codice penale (R.D. 19 ottobre 1930, n. 1398)"
+        );
+        assert_eq!(
+            citation(&[step("Article", "Art. 1.")], &decree),
+            "art. 1, R.D. 19 ottobre 1930, n. 1398"
+        );
+        let other = act("regio.decreto", "1940-10-28", "1443");
+        assert_eq!(
+            citation(&code_article[..1], &other),
+            "allegato 1, R.D. 28 ottobre 1940, n. 1443"
+        );
     }
 
     #[test]

@@ -477,20 +477,37 @@ pub async fn procedure_page(
     let at = day(&ctx.params)?;
     let code = ctx.lang.code().to_string();
     let day = at.clone();
-    let (view, check) = blocking(move || {
-        let view = procedure::show(state.kb(), &id, &day, &code).map_err(lookup)?;
-        let check = crate::check::check(state.kb(), &id, &day, &code).map_err(lookup)?;
-        Ok((view, check))
+    let (view, check, links) = blocking(move || {
+        let kb = state.kb();
+        let view = procedure::show(kb, &id, &day, &code).map_err(lookup)?;
+        let check = crate::check::check(kb, &id, &day, &code).map_err(lookup)?;
+        // the acts of the last amendments, linked only when the knowledge base holds them
+        let mut links = BTreeMap::new();
+        for source in view
+            .legal_bases
+            .iter()
+            .filter_map(|b| b.last_amendment.as_ref()?.source.as_deref())
+        {
+            if !links.contains_key(source) {
+                links.insert(source.to_string(), act::link(kb, source).map_err(lookup)?);
+            }
+        }
+        Ok((view, check, links))
     })
     .await?;
     Ok(page(layout(
         &ctx,
         &view.title,
-        procedure_body(&ctx, &view, &check),
+        procedure_body(&ctx, &view, &check, &links),
     )))
 }
 
-fn procedure_body(ctx: &Ctx, v: &ProcedureView, check: &crate::check::CheckReport) -> Markup {
+fn procedure_body(
+    ctx: &Ctx,
+    v: &ProcedureView,
+    check: &crate::check::CheckReport,
+    links: &BTreeMap<String, ActLink>,
+) -> Markup {
     html! {
         h1 { (v.title) }
         @if let Some(d) = &v.description { p { (d) } }
@@ -498,9 +515,9 @@ fn procedure_body(ctx: &Ctx, v: &ProcedureView, check: &crate::check::CheckRepor
         (procedure_properties(ctx, v))
         section {
             h2 { (ctx.t(Label::LegalBases)) }
-            @for b in &v.legal_bases { (legal_basis(ctx, b, &v.at)) }
+            @for b in &v.legal_bases { (legal_basis(ctx, b, &v.at, links)) }
         }
-        (figures_section(ctx, check))
+        (figures_section(ctx, check, &held_norms(v)))
         (check_findings(ctx, check))
         (other_formats(ctx))
     }
@@ -555,7 +572,12 @@ fn procedure_properties(ctx: &Ctx, v: &ProcedureView) -> Markup {
     }
 }
 
-fn legal_basis(ctx: &Ctx, b: &LegalBasisView, at: &str) -> Markup {
+fn legal_basis(
+    ctx: &Ctx,
+    b: &LegalBasisView,
+    at: &str,
+    links: &BTreeMap<String, ActLink>,
+) -> Markup {
     html! {
         article.hit {
             h3 {
@@ -580,7 +602,7 @@ fn legal_basis(ctx: &Ctx, b: &LegalBasisView, at: &str) -> Markup {
                 }
             }
             @if let Some(a) = &b.last_amendment {
-                p.meta { (ctx.t(Label::LastAmendment)) ": " (amendment(ctx, a)) }
+                p.meta { (ctx.t(Label::LastAmendment)) ": " (amendment(ctx, a, links)) }
             }
             @if let Some(n) = &b.normattiva {
                 p { (ctx.t(Label::NotInKb)) " " a href=(n) { (ctx.t(Label::ReadOnNormattiva)) } }
@@ -589,19 +611,31 @@ fn legal_basis(ctx: &Ctx, b: &LegalBasisView, at: &str) -> Markup {
     }
 }
 
-fn amendment(ctx: &Ctx, a: &Amendment) -> Markup {
+fn amendment(ctx: &Ctx, a: &Amendment, links: &BTreeMap<String, ActLink>) -> Markup {
     html! {
         @if let Some(d) = &a.date { (d) " · " }
         (a.kind)
-        @if let Some(s) = &a.source {
-            " · " a href=(ctx.link(&local(s), &[])) { (local(s)) }
-        }
+        @if let Some(s) = &a.source { " · " (named(ctx, s, links)) }
     }
 }
 
-/// Each figure with the comma that states it, its verification state (unverified and
-/// outdated ones marked plainly) and what the comma in force says of it.
-fn figures_section(ctx: &Ctx, check: &crate::check::CheckReport) -> Markup {
+/// The legal bases of a procedure that the knowledge base holds (their norm pages exist).
+fn held_norms(v: &ProcedureView) -> std::collections::BTreeSet<&str> {
+    v.legal_bases
+        .iter()
+        .filter(|b| b.in_kb)
+        .map(|b| b.norm.as_str())
+        .collect()
+}
+
+/// Each figure with the comma that states it (linked when the knowledge base holds it: a
+/// figure's basis is always one of the procedure's legal bases), its verification state
+/// (unverified and outdated ones marked plainly) and what the comma in force says of it.
+fn figures_section(
+    ctx: &Ctx,
+    check: &crate::check::CheckReport,
+    held: &std::collections::BTreeSet<&str>,
+) -> Markup {
     html! {
         @if !check.figures.is_empty() {
             section {
@@ -615,8 +649,10 @@ fn figures_section(ctx: &Ctx, check: &crate::check::CheckReport) -> Markup {
                             br;
                             (ctx.t(Label::StatedBy)) ": "
                             @match &f.norm {
-                                Some(n) => a href=(ctx.link(&local(n), &[])) { code { (f.basis) } },
-                                None => code { (f.basis) },
+                                Some(n) if held.contains(n.as_str()) => {
+                                    a href=(ctx.link(&local(n), &[])) { code { (f.basis) } }
+                                }
+                                _ => code { (f.basis) },
                             }
                             br;
                             @match (f.verification.as_str(), &f.checked_on) {

@@ -57,10 +57,34 @@ pub fn paesi() -> std::process::Command {
 
 /// A fresh, empty directory under the system temp dir for one test's data.
 pub fn fresh_dir(name: &str) -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(remove_dirs_of_ended_runs);
     let dir = std::env::temp_dir().join(format!("paesi-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
+}
+
+/// The directories of earlier test runs whose process has ended: a test binary keeps its KB
+/// for its whole run (a static is never dropped), so each run removes what ended runs left.
+/// Directories of running processes (another test binary, now) are kept.
+fn remove_dirs_of_ended_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("paesi-test-")
+            .and_then(|rest| rest.rsplit('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Runs `paesi --data DATA ARGS…`, which must succeed, and parses what it prints as JSON.
