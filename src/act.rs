@@ -279,23 +279,55 @@ fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupErr
         .map(|c| format!("<{PAESI}{c}>"))
         .collect::<Vec<_>>()
         .join(", ");
+    // each partition as one document states it: its order and parent from the same graph
     let rows = kb.string_rows(&format!(
-        "SELECT ?p ?c ?n ?h ?up WHERE {{ ?p <{PAESI}act> <{act}> ; <{PAESI}order> ?o ; a ?c .
+        "SELECT ?p ?c ?n ?h ?up ?g WHERE {{ GRAPH ?g {{ ?p <{PAESI}act> <{act}> ; <{PAESI}order> ?o ; a ?c .
            FILTER(?c IN ({classes}))
            OPTIONAL {{ ?p <{ELI}number> ?n }} OPTIONAL {{ ?p <{ELI}title> ?h }}
-           OPTIONAL {{ ?p <{ELI}is_part_of> ?up }} }} ORDER BY ?o ?p"
+           OPTIONAL {{ ?p <{ELI}is_part_of> ?up }} }} }} ORDER BY ?o ?p"
     ))?;
-    // in document order: (entry, parent)
-    let mut order: Vec<(ContentsEntry, Option<String>)> = Vec::new();
+    // two editions of an act (the NIR code and Normattiva's export of the codice penale) each
+    // order and nest the same partitions their own way: a partition is listed as the fullest
+    // edition holding it has it, so the contents follow one document's order
+    let mut held: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &rows {
+        if let Some(g) = &r[5] {
+            *held.entry(g.clone()).or_default() += 1;
+        }
+    }
+    let rank = |g: &Option<String>| -> (std::cmp::Reverse<usize>, String) {
+        let g = g.clone().unwrap_or_default();
+        (std::cmp::Reverse(held.get(&g).copied().unwrap_or(0)), g)
+    };
+    let mut chosen: BTreeMap<String, (std::cmp::Reverse<usize>, String)> = BTreeMap::new();
+    for r in &rows {
+        if let Some(p) = &r[0] {
+            let candidate = rank(&r[5]);
+            let best = chosen.entry(p.clone()).or_insert_with(|| candidate.clone());
+            if candidate < *best {
+                *best = candidate;
+            }
+        }
+    }
+    // in document order, the fullest edition's partitions first: (entry, parent)
+    let mut order: Vec<(
+        (std::cmp::Reverse<usize>, String),
+        usize,
+        ContentsEntry,
+        Option<String>,
+    )> = Vec::new();
     let mut seen = BTreeSet::new();
-    for r in rows {
+    for (position, r) in rows.into_iter().enumerate() {
         let (Some(p), Some(c)) = (r[0].clone(), r[1].clone()) else {
             continue;
         };
-        if !seen.insert(p.clone()) {
+        let graph = rank(&r[5]);
+        if chosen.get(&p) != Some(&graph) || !seen.insert(p.clone()) {
             continue;
         }
         order.push((
+            graph,
+            position,
             ContentsEntry {
                 iri: p,
                 class: c.strip_prefix(PAESI).unwrap_or(&c).to_string(),
@@ -306,6 +338,9 @@ fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupErr
             r[4].clone(),
         ));
     }
+    order.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let order: Vec<(ContentsEntry, Option<String>)> =
+        order.into_iter().map(|(_, _, e, up)| (e, up)).collect();
     let articles = order.iter().filter(|(e, _)| e.class == "Article").count();
     // children before parents: build from the end, attaching each entry to its parent when the
     // parent is listed, else at the top
@@ -323,7 +358,18 @@ fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupErr
         }
     }
     top.reverse();
+    // a container with no article inside lists nothing: the books of a second edition whose
+    // articles are listed as the fullest edition nests them
+    prune_empty(&mut top);
     Ok((top, articles))
+}
+
+/// Drops the containers that hold no article, at any depth.
+fn prune_empty(entries: &mut Vec<ContentsEntry>) {
+    for e in entries.iter_mut() {
+        prune_empty(&mut e.parts);
+    }
+    entries.retain(|e| e.class == "Article" || !e.parts.is_empty());
 }
 
 /// The acts `act` amends and the acts that amend it, by canonical IRI. Both directions read

@@ -345,7 +345,7 @@ mod tests {
     use super::*;
 
     fn query(name: &str, header: &str, body: &str) -> NamedQuery {
-        let dir = std::env::temp_dir().join(format!("paesi-named-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("paesi-test-named-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(format!("{name}.rq"));
         std::fs::write(&path, format!("{header}\n{body}")).expect("write");

@@ -350,6 +350,50 @@ fn the_codice_penale_and_the_decree_that_approves_it_keep_apart() {
         .collect();
     assert_eq!(all.len(), own.len() + code_ids.len());
 
+    // the act's contents follow one edition, the fullest (Normattiva's): the decree's three
+    // articles, then the code's attachment with its 987 articles in order
+    let view = common::run_json(
+        &kb.data,
+        &[
+            "act",
+            "--json",
+            "urn:nir:stato:regio.decreto:1930-10-19;1398",
+        ],
+    );
+    assert_eq!(view["articles"].as_u64(), Some(all.len() as u64));
+    assert_eq!(view["citation"], "R.D. 19 ottobre 1930, n. 1398");
+    let top: Vec<&str> = view["contents"]
+        .as_array()
+        .expect("contents")
+        .iter()
+        .filter_map(|e| e["iri"].as_str())
+        .collect();
+    let expected_top: Vec<String> = ["art1", "art2", "art3", "all1"]
+        .iter()
+        .map(|id| format!("{act}/{id}"))
+        .collect();
+    assert_eq!(top, expected_top);
+    let code_contents: Vec<String> = view["contents"][3]["parts"]
+        .as_array()
+        .expect("the code's articles")
+        .iter()
+        .filter_map(|e| e["iri"].as_str())
+        .map(|iri| iri.trim_start_matches(&format!("{act}/")).to_string())
+        .collect();
+    assert_eq!(code_contents, code_articles);
+    let code_article = common::run_json(
+        &kb.data,
+        &[
+            "norm",
+            "--json",
+            "urn:nir:stato:codice.penale:1930-10-19;1398#art575",
+        ],
+    );
+    assert_eq!(
+        code_article["citation"],
+        "art. 575, codice penale (R.D. 19 ottobre 1930, n. 1398)"
+    );
+
     // every citation of the act lands on the code's articles or the decree's own ones
     let stray: Vec<String> = select(
         &kb.data,
