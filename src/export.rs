@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn file_names_are_safe_and_ranked() {
         assert_eq!(
-            file_name(3, "https://w3id.org/paesi/graph/act/stato/legge/1992/91/@2024-01-01"),
+            file_name(
+                3,
+                "https://w3id.org/paesi/graph/act/stato/legge/1992/91/@2024-01-01"
+            ),
             "00003-act_stato_legge_1992_91__2024-01-01.nq"
         );
         assert_eq!(file_name(12, "urn:x:a/b"), "00012-urn_x_a_b.nq");

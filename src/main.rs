@@ -329,7 +329,12 @@ struct RemoteArgs {
     #[arg(long, env = "PAESI_REMOTE_PASSWORD", hide_env_values = true)]
     password: Option<String>,
     /// A bearer token instead of a user.
-    #[arg(long, env = "PAESI_REMOTE_TOKEN", hide_env_values = true, conflicts_with = "user")]
+    #[arg(
+        long,
+        env = "PAESI_REMOTE_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "user"
+    )]
     token: Option<String>,
     #[command(flatten)]
     http: HttpArgs,
@@ -1400,10 +1405,7 @@ fn cmd_sync(
 
 /// With `--push URL`, the push that follows an import: the graphs it changed (and any other
 /// the endpoint lacks), as `paesi push` writes them; the graphs written are named on stderr.
-fn push_after(
-    kb: &Kb,
-    run: &RunArgs,
-) -> Result<Option<paesi::remote::push::PushReport>, AnyError> {
+fn push_after(kb: &Kb, run: &RunArgs) -> Result<Option<paesi::remote::push::PushReport>, AnyError> {
     use paesi::remote::push;
     let Some(endpoint) = &run.push else {
         return Ok(None);

@@ -40,7 +40,14 @@ impl Challenge {
 
     /// The `Authorization` value answering this challenge for a request (`count`: how many
     /// requests used this nonce, this one included).
-    pub fn answer(&self, user: &str, password: &str, method: &str, url: &str, count: u32) -> String {
+    pub fn answer(
+        &self,
+        user: &str,
+        password: &str,
+        method: &str,
+        url: &str,
+        count: u32,
+    ) -> String {
         let uri = reqwest::Url::parse(url).map_or_else(
             |_| url.to_string(),
             |u| match u.query() {
@@ -140,7 +147,10 @@ mod tests {
     #[test]
     fn basic_is_rfc_7617() {
         // RFC 7617 section 2's example
-        assert_eq!(basic("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"a"), "YQ==");
     }
@@ -161,14 +171,28 @@ mod tests {
             "939e7578ed9e3c518a452acee763bce9"
         );
         assert_eq!(
-            md5_hex("939e7578ed9e3c518a452acee763bce9:dcd98b7102dd2f0e8b11d0f600bfb0c093:00000001:0a4f113b:auth:39aff3a2bab6126f332b942af96d3366"),
+            md5_hex(
+                "939e7578ed9e3c518a452acee763bce9:dcd98b7102dd2f0e8b11d0f600bfb0c093:00000001:0a4f113b:auth:39aff3a2bab6126f332b942af96d3366"
+            ),
             "6629fae49393a05397450978507c4ef1"
         );
-        assert_eq!(md5_hex("GET:/dir/index.html"), "39aff3a2bab6126f332b942af96d3366");
-        let a = c.answer("Mufasa", "Circle Of Life", "GET", "http://h/dir/index.html", 1);
+        assert_eq!(
+            md5_hex("GET:/dir/index.html"),
+            "39aff3a2bab6126f332b942af96d3366"
+        );
+        let a = c.answer(
+            "Mufasa",
+            "Circle Of Life",
+            "GET",
+            "http://h/dir/index.html",
+            1,
+        );
         assert!(a.contains(r#"uri="/dir/index.html""#), "{a}");
         assert!(a.contains("nc=00000001"), "{a}");
-        assert!(a.contains(r#"opaque="5ccc069c403ebaf9f0171e9517f40e41""#), "{a}");
+        assert!(
+            a.contains(r#"opaque="5ccc069c403ebaf9f0171e9517f40e41""#),
+            "{a}"
+        );
         assert_eq!(Challenge::parse("Basic realm=\"x\""), None);
     }
 }

@@ -1,5 +1,5 @@
 //! HTTP for the import pipeline: one blocking client with timeouts, retries with exponential
-//! backoff on 5xx and 429 (a `Retry-After` in seconds is honoured), a polite pause between
+//! backoff on 5xx (but 501) and 429 (a `Retry-After` in seconds is honoured), a polite pause between
 //! requests, and a log of every attempt for the report.
 //!
 //! The same client writes to remote SPARQL stores (`crate::remote`): any method, a body with
@@ -60,8 +60,9 @@ impl Default for HttpConfig {
 /// Credentials sent with every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
-    /// A user and password: HTTP Digest (RFC 7616, MD5, `qop=auth`) when the server answers
-    /// 401 with a Digest challenge, HTTP Basic otherwise.
+    /// A user and password, sent as the server's 401 challenge asks: HTTP Digest (RFC 7616,
+    /// MD5, `qop=auth`) or HTTP Basic. (Nothing is sent before a challenge: Virtuoso answers
+    /// unsolicited Basic credentials with a bare 401.)
     User {
         /// The user name.
         user: String,
@@ -146,6 +147,8 @@ pub struct Http {
     auth: Option<Auth>,
     /// The last Digest challenge and the nonce count used with it.
     challenge: RefCell<Option<(super::digest::Challenge, u32)>>,
+    /// True once a server asked for Basic credentials.
+    basic: Cell<bool>,
 }
 
 impl Http {
@@ -164,6 +167,7 @@ impl Http {
             log: RefCell::new(Vec::new()),
             auth: None,
             challenge: RefCell::new(None),
+            basic: Cell::new(false),
         })
     }
 
@@ -256,7 +260,9 @@ impl Http {
                     });
                 }
                 Ok((status, content_type, retry_after, _, body)) => {
-                    let retryable = status == 429 || (500..600).contains(&status);
+                    // 501 Not Implemented is an answer, not a passing failure
+                    let retryable =
+                        status == 429 || ((500..600).contains(&status) && status != 501);
                     let wait = (retryable && !last).then(|| self.wait_for(attempt, &retry_after));
                     self.log(method, url, Some(status), None, wait);
                     match wait {
@@ -293,7 +299,7 @@ impl Http {
     }
 
     /// The `Authorization` header of a request: the bearer token, a Digest answer to the
-    /// last challenge, or Basic credentials before any challenge came.
+    /// last challenge, Basic credentials once asked for them, else none.
     fn authorization(&self, method: &str, url: &str) -> Option<String> {
         match self.auth.as_ref()? {
             Auth::Bearer(token) => Some(format!("Bearer {token}")),
@@ -304,25 +310,32 @@ impl Http {
                         *count += 1;
                         Some(challenge.answer(user, password, method, url, *count))
                     }
-                    None => Some(super::digest::basic(user, password)),
+                    None if self.basic.get() => Some(super::digest::basic(user, password)),
+                    None => None,
                 }
             }
         }
     }
 
-    /// Keeps a Digest challenge of a 401 answer (when the client has a user and password);
-    /// false when there is nothing to answer it with.
+    /// Keeps the challenge of a 401 answer, Digest or Basic (when the client has a user and
+    /// password); false when there is nothing to answer it with.
     fn take_challenge(&self, header: &str) -> bool {
         if !matches!(self.auth, Some(Auth::User { .. })) {
             return false;
         }
-        match super::digest::Challenge::parse(header) {
-            Some(c) => {
-                *self.challenge.borrow_mut() = Some((c, 0));
-                true
-            }
-            None => false,
+        if let Some(c) = super::digest::Challenge::parse(header) {
+            *self.challenge.borrow_mut() = Some((c, 0));
+            return true;
         }
+        if header
+            .trim_start()
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+        {
+            self.basic.set(true);
+            return true;
+        }
+        false
     }
 
     /// The wait before retry number `attempt`: the server's `Retry-After` (seconds, capped)

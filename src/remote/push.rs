@@ -2,15 +2,15 @@
 //! hash differs from what the endpoint was last sent ([`super::state`]) is written whole: a
 //! Graph Store HTTP Protocol `PUT` (N-Triples: a `PUT` carries one graph's triples), so the
 //! remote side replaces it at once; where the store has no Graph Store endpoint (none given,
-//! or it answers 404, 405, 415 or 501), SPARQL 1.1 Update `DROP SILENT GRAPH; INSERT DATA` in
-//! one request. A graph the endpoint holds from an earlier push and the store no longer has is
+//! or it answers 404, 405, 415 or 501), SPARQL 1.1 Update `DROP SILENT GRAPH; INSERT {…} WHERE {}`
+//! in one request. A graph the endpoint holds from an earlier push and the store no longer has is
 //! deleted. The record is saved after every graph acknowledged; at the first remote error the
 //! push stops (naming the graph and the answer), and the next push resumes from there.
 
 use std::io::Write;
 use std::time::Instant;
 
-use oxigraph::model::{NamedNode, Quad};
+use oxigraph::model::{Literal, NamedNode, Quad, Term};
 
 use super::state::State;
 use super::{Target, excerpt, form};
@@ -39,7 +39,7 @@ pub enum PushError {
 pub enum Method {
     /// SPARQL 1.1 Graph Store HTTP Protocol (`PUT`, `DELETE`).
     GraphStore,
-    /// SPARQL 1.1 Update (`DROP SILENT GRAPH`, `INSERT DATA`).
+    /// SPARQL 1.1 Update (`DROP SILENT GRAPH`, `INSERT`).
     Update,
 }
 
@@ -173,8 +173,7 @@ pub fn push(
         if !stopped && !options.all && state.graphs.get(graph.as_str()) == Some(&hash) {
             g.status = Status::Unchanged;
         } else if !stopped {
-            let body = ntriples(&quads);
-            let mut outcome = write(&http, target, method, graph, &body);
+            let mut outcome = write(&http, target, method, graph, &quads);
             if method == Method::GraphStore
                 && let Err(f) = &outcome
                 && matches!(f.status, Some(404 | 405 | 415 | 501))
@@ -185,7 +184,7 @@ pub fn push(
                     f.message
                 ));
                 method = Method::Update;
-                outcome = write(&http, target, method, graph, &body);
+                outcome = write(&http, target, method, graph, &quads);
             }
             match outcome {
                 Ok(()) => {
@@ -275,13 +274,13 @@ fn graph_url(store: &str, graph: &NamedNode) -> String {
     format!("{store}{sep}{query}")
 }
 
-/// Replaces the remote graph by these N-Triples.
+/// Replaces the remote graph by the triples of these quads.
 fn write(
     http: &Http,
     target: &Target,
     method: Method,
     graph: &NamedNode,
-    body: &[u8],
+    quads: &[Quad],
 ) -> Result<(), Failure> {
     match (method, &target.graph_store) {
         (Method::GraphStore, Some(store)) => send(
@@ -290,17 +289,48 @@ fn write(
                 method: "PUT",
                 url: &graph_url(store, graph),
                 accept: "*/*",
-                body: Some(("application/n-triples; charset=utf-8", body.to_vec())),
+                body: Some(("application/n-triples; charset=utf-8", ntriples(quads))),
             },
         ),
-        _ => {
-            let update = format!(
-                "DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{}}} }}",
-                String::from_utf8_lossy(body)
-            );
-            update_request(http, target, &update)
-        }
+        _ => update_request(http, target, &replace_update(graph, quads)),
     }
+}
+
+/// The XSD duration types.
+const DURATIONS: [&str; 3] = [
+    "http://www.w3.org/2001/XMLSchema#duration",
+    "http://www.w3.org/2001/XMLSchema#dayTimeDuration",
+    "http://www.w3.org/2001/XMLSchema#yearMonthDuration",
+];
+
+/// The SPARQL Update replacing a graph: `DROP SILENT GRAPH`, then `INSERT { GRAPH … } WHERE
+/// { … }` with one solution. Not `INSERT DATA`, which Virtuoso 7.2 refuses with blank nodes
+/// (SP031); and each `xsd:duration` literal (of any duration type) is a variable bound by
+/// `STRDT` in the WHERE clause, because Virtuoso cannot read such a literal written in an
+/// update (SQ200, "No column P30DD"). Both are the same triples in standard SPARQL: with one
+/// solution each blank node label is one fresh node across the graph.
+fn replace_update(graph: &NamedNode, quads: &[Quad]) -> String {
+    let mut template = String::new();
+    let mut binds = String::new();
+    let mut n = 0;
+    for q in quads {
+        let object = match &q.object {
+            Term::Literal(l) if DURATIONS.contains(&l.datatype().as_str()) => {
+                n += 1;
+                binds.push_str(&format!(
+                    "BIND(STRDT({}, {}) AS ?v{n})\n",
+                    Literal::new_simple_literal(l.value()),
+                    l.datatype()
+                ));
+                format!("?v{n}")
+            }
+            other => other.to_string(),
+        };
+        template.push_str(&format!("{} {} {object} .\n", q.subject, q.predicate));
+    }
+    format!(
+        "DROP SILENT GRAPH {graph} ;\nINSERT {{ GRAPH {graph} {{\n{template}}} }} WHERE {{\n{binds}}}"
+    )
 }
 
 /// Deletes the remote graph.
@@ -374,9 +404,16 @@ pub fn render(out: &mut impl Write, r: &PushReport) -> std::io::Result<()> {
         }
     }
     if let Some(f) = &r.fallback {
-        writeln!(out, "SPARQL Update used instead of the Graph Store Protocol: {f}")?;
+        writeln!(
+            out,
+            "SPARQL Update used instead of the Graph Store Protocol: {f}"
+        )?;
     }
-    let retries = r.attempts.len().saturating_sub(r.requests);
+    let retries = r
+        .attempts
+        .iter()
+        .filter(|a| matches!(a.retry_because, Some("backoff" | "retry-after")))
+        .count();
     writeln!(
         out,
         "{} written, {} unchanged, {} deleted, {} failed, {} pending; {} triples in {:.2} s ({:.0} triples/s) by {}; {} HTTP requests ({} retries)",

@@ -18,7 +18,10 @@ pub enum RemoteQueryError {
     #[error("query does not parse: {0}")]
     Syntax(String),
     /// The query uses the text index `SERVICE`, which only the local store answers.
-    #[error("the query uses the text-index SERVICE <{}>, which only paesi's own store answers", crate::search::sparql::SERVICE)]
+    #[error(
+        "the query uses the text-index SERVICE <{}>, which only paesi's own store answers",
+        crate::search::sparql::SERVICE
+    )]
     Service,
     /// No answer.
     #[error("{0}")]
@@ -91,8 +94,68 @@ pub fn query(target: &Target, sparql: &str) -> Result<QueryResults<'static>, Rem
             triples.into_iter().map(Ok::<_, QueryEvaluationError>),
         )));
     }
+    let body = blank_node_labels(answer.body).map_err(unreadable)?;
     let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
-        .for_reader(Cursor::new(answer.body))
+        .for_reader(Cursor::new(body))
         .map_err(|e| unreadable(e.to_string()))?;
     Ok(QueryResults::from(parsed))
+}
+
+/// SPARQL JSON results with every blank node label made one oxigraph reads: Virtuoso labels
+/// them `nodeID://b10000`, which is no blank node label; only letters, digits and `_` are kept
+/// (labels are local to one answer, so only their equality within it matters).
+fn blank_node_labels(body: Vec<u8>) -> Result<Vec<u8>, String> {
+    if !body.windows(7).any(|w| w == b"\"bnode\"") {
+        return Ok(body);
+    }
+    let mut json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    if let Some(rows) = json
+        .pointer_mut("/results/bindings")
+        .and_then(|b| b.as_array_mut())
+    {
+        for term in rows
+            .iter_mut()
+            .filter_map(|r| r.as_object_mut())
+            .flat_map(|r| r.values_mut())
+        {
+            if term["type"] == "bnode"
+                && let Some(label) = term["value"].as_str()
+            {
+                let clean: String = label
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                term["value"] = serde_json::Value::String(format!("b{clean}"));
+            }
+        }
+    }
+    // only what the format requires, in its order (oxigraph's reader wants nothing after the
+    // bindings, and serde_json would sort Virtuoso's `distinct` and `ordered` after them)
+    let minimal = serde_json::json!({
+        "head": { "vars": json["head"]["vars"] },
+        "results": { "bindings": json["results"]["bindings"] },
+    });
+    serde_json::to_vec(&minimal).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn virtuoso_blank_nodes_are_read() {
+        let body = br#"{"head":{"link":[],"vars":["x"]},"results":{"distinct":false,"ordered":true,"bindings":[{"x":{"type":"bnode","value":"nodeID://b10000"}},{"x":{"type":"bnode","value":"nodeID://b10001"}}]}}"#;
+        let fixed = blank_node_labels(body.to_vec()).expect("JSON");
+        let QueryResults::Solutions(rows) = QueryResults::from(
+            QueryResultsParser::from_format(QueryResultsFormat::Json)
+                .for_reader(Cursor::new(fixed))
+                .expect("parse"),
+        ) else {
+            panic!("solutions");
+        };
+        let labels: Vec<String> = rows
+            .map(|r| r.expect("row").get("x").expect("x").to_string())
+            .collect();
+        assert_eq!(labels, ["_:bnodeIDb10000", "_:bnodeIDb10001"]);
+    }
 }

@@ -71,7 +71,11 @@ mod tests {
         s.save().expect("save");
         let again = State::load(&dir, "http://127.0.0.1:1/sparql").expect("load");
         assert_eq!(again.graphs.get("urn:g").map(String::as_str), Some("h"));
-        assert!(again.path().ends_with("push/http___127_0_0_1_1_sparql.json"));
+        assert!(
+            again
+                .path()
+                .ends_with("push/http___127_0_0_1_1_sparql.json")
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -70,8 +70,8 @@ MaxClientConnections = 10
 CheckpointInterval = 60
 CaseMode        = 2
 DirsAllowed     = ., $dir/load, /usr/share/virtuoso-opensource-7/vad
-NumberOfBuffers = 85000
-MaxDirtyBuffers = 65000
+NumberOfBuffers = ${VIRTUOSO_BUFFERS:-30000}
+MaxDirtyBuffers = $(( ${VIRTUOSO_BUFFERS:-30000} * 3 / 4 ))
 MaxQueryMem     = 1G
 ThreadsPerQuery = 2
 [HTTPServer]
