@@ -292,7 +292,12 @@ fn write(
                 body: Some(("application/n-triples; charset=utf-8", ntriples(quads))),
             },
         ),
-        _ => update_request(http, target, &replace_update(graph, quads)),
+        _ => {
+            for update in replace_updates(graph, quads, UPDATE_TRIPLES) {
+                update_request(http, target, &update)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -303,34 +308,126 @@ const DURATIONS: [&str; 3] = [
     "http://www.w3.org/2001/XMLSchema#yearMonthDuration",
 ];
 
-/// The SPARQL Update replacing a graph: `DROP SILENT GRAPH`, then `INSERT { GRAPH … } WHERE
-/// { … }` with one solution. Not `INSERT DATA`, which Virtuoso 7.2 refuses with blank nodes
-/// (SP031); and each `xsd:duration` literal (of any duration type) is a variable bound by
-/// `STRDT` in the WHERE clause, because Virtuoso cannot read such a literal written in an
-/// update (SQ200, "No column P30DD"). Both are the same triples in standard SPARQL: with one
-/// solution each blank node label is one fresh node across the graph.
-fn replace_update(graph: &NamedNode, quads: &[Quad]) -> String {
+/// The most triples one Update request carries: Virtuoso 7.2 refuses an update whose SQL
+/// passes 10,000 lines (SP031), which a graph of a few thousand triples does.
+const UPDATE_TRIPLES: usize = 500;
+
+/// The SPARQL Updates replacing a graph: `DROP SILENT GRAPH`, then `INSERT { GRAPH … } WHERE
+/// { … }` with one solution, in requests of about `limit` triples. Not `INSERT DATA`, which
+/// Virtuoso 7.2 refuses with blank nodes (SP031); and each `xsd:duration` literal (of any
+/// duration type) is a variable bound by `STRDT` in the WHERE clause, because Virtuoso cannot
+/// read such a literal written in an update (SQ200, "No column P30DD"). Both are the same
+/// triples in standard SPARQL: with one solution each blank node label is one fresh node
+/// across the request, so the triples of a blank node (and of the blank nodes linked to it)
+/// always travel in the same request. Unlike a Graph Store `PUT`, a graph of more than one
+/// request is not replaced atomically: readers may see it partly written meanwhile; the record
+/// is saved after the last request only, so an interrupted graph is written again, from its
+/// `DROP`, by the next push.
+fn replace_updates(graph: &NamedNode, quads: &[Quad], limit: usize) -> Vec<String> {
+    let mut updates = Vec::new();
     let mut template = String::new();
     let mut binds = String::new();
+    let mut triples = 0;
     let mut n = 0;
-    for q in quads {
-        let object = match &q.object {
-            Term::Literal(l) if DURATIONS.contains(&l.datatype().as_str()) => {
-                n += 1;
-                binds.push_str(&format!(
-                    "BIND(STRDT({}, {}) AS ?v{n})\n",
-                    Literal::new_simple_literal(l.value()),
-                    l.datatype()
-                ));
-                format!("?v{n}")
-            }
-            other => other.to_string(),
-        };
-        template.push_str(&format!("{} {} {object} .\n", q.subject, q.predicate));
+    for group in blank_node_groups(quads) {
+        if triples > 0 && triples + group.len() > limit {
+            updates.push(insert(graph, &template, &binds, updates.is_empty()));
+            template.clear();
+            binds.clear();
+            triples = 0;
+        }
+        for q in group {
+            let object = match &q.object {
+                Term::Literal(l) if DURATIONS.contains(&l.datatype().as_str()) => {
+                    n += 1;
+                    binds.push_str(&format!(
+                        "BIND(STRDT({}, {}) AS ?v{n})\n",
+                        Literal::new_simple_literal(l.value()),
+                        l.datatype()
+                    ));
+                    format!("?v{n}")
+                }
+                other => other.to_string(),
+            };
+            template.push_str(&format!("{} {} {object} .\n", q.subject, q.predicate));
+            triples += 1;
+        }
     }
-    format!(
-        "DROP SILENT GRAPH {graph} ;\nINSERT {{ GRAPH {graph} {{\n{template}}} }} WHERE {{\n{binds}}}"
-    )
+    if triples > 0 || updates.is_empty() {
+        updates.push(insert(graph, &template, &binds, updates.is_empty()));
+    }
+    updates
+}
+
+fn insert(graph: &NamedNode, template: &str, binds: &str, first: bool) -> String {
+    let drop = if first {
+        format!("DROP SILENT GRAPH {graph} ;\n")
+    } else {
+        String::new()
+    };
+    format!("{drop}INSERT {{ GRAPH {graph} {{\n{template}}} }} WHERE {{\n{binds}}}")
+}
+
+/// The quads in groups that share no blank node: each triple without one alone, the triples
+/// of blank nodes linked to each other together (union-find over the blank node labels).
+fn blank_node_groups(quads: &[Quad]) -> Vec<Vec<&Quad>> {
+    use std::collections::HashMap;
+    fn find(parent: &mut Vec<usize>, i: usize) -> usize {
+        let mut r = i;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        let mut i = i;
+        while parent[i] != r {
+            let next = parent[i];
+            parent[i] = r;
+            i = next;
+        }
+        r
+    }
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    let mut blanks_of = Vec::with_capacity(quads.len());
+    for q in quads {
+        let mut blanks = Vec::new();
+        if let oxigraph::model::NamedOrBlankNode::BlankNode(b) = &q.subject {
+            blanks.push(b.as_str());
+        }
+        if let Term::BlankNode(b) = &q.object {
+            blanks.push(b.as_str());
+        }
+        let mut nodes = Vec::new();
+        for b in blanks {
+            let next = parent.len();
+            let id = *ids.entry(b).or_insert(next);
+            if id == next {
+                parent.push(next);
+            }
+            nodes.push(id);
+        }
+        if let [a, b] = nodes[..] {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            parent[ra] = rb;
+        }
+        blanks_of.push(nodes.first().copied());
+    }
+    let mut groups: Vec<Vec<&Quad>> = Vec::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    for (q, node) in quads.iter().zip(blanks_of) {
+        match node {
+            None => groups.push(vec![q]),
+            Some(n) => {
+                let root = find(&mut parent, n);
+                let next = groups.len();
+                let g = *group_of_root.entry(root).or_insert(next);
+                if g == next {
+                    groups.push(Vec::new());
+                }
+                groups[g].push(q);
+            }
+        }
+    }
+    groups
 }
 
 /// Deletes the remote graph.
@@ -447,4 +544,47 @@ pub fn failure_line(r: &PushReport) -> Option<String> {
                 r.pending + 1
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{BlankNode, GraphName};
+
+    #[test]
+    fn blank_nodes_stay_in_one_request() {
+        let n = |s: &str| NamedNode::new_unchecked(format!("https://e.org/{s}"));
+        let g = GraphName::NamedNode(n("g"));
+        let (b1, b2) = (
+            BlankNode::new_unchecked("b1"),
+            BlankNode::new_unchecked("b2"),
+        );
+        let quads = vec![
+            Quad::new(n("s"), n("p"), b1.clone(), g.clone()),
+            Quad::new(n("s"), n("p"), n("o1"), g.clone()),
+            Quad::new(b1.clone(), n("p"), b2.clone(), g.clone()),
+            Quad::new(n("s"), n("p"), n("o2"), g.clone()),
+            Quad::new(
+                b2,
+                n("v"),
+                Literal::new_typed_literal("P3M", oxigraph::model::vocab::xsd::DURATION),
+                g.clone(),
+            ),
+        ];
+        let groups = blank_node_groups(&quads);
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [3, 1, 1]);
+        let updates = replace_updates(&n("g"), &quads, 2);
+        assert_eq!(updates.len(), 3);
+        assert!(updates[0].starts_with("DROP SILENT GRAPH <https://e.org/g> ;\nINSERT"));
+        assert!(!updates[1].contains("DROP"));
+        // the three triples of _:b1 and _:b2 together, the duration bound in the same request
+        assert_eq!(updates[0].matches(" .\n").count(), 3, "{}", updates[0]);
+        assert!(
+            updates[0].contains(
+                r#"BIND(STRDT("P3M", <http://www.w3.org/2001/XMLSchema#duration>) AS ?v1)"#
+            )
+        );
+        assert_eq!(replace_updates(&n("g"), &[], 2).len(), 1);
+    }
 }
