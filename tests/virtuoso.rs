@@ -644,3 +644,122 @@ fn the_per_graph_export_matches_the_store_and_its_manifest() {
     assert_eq!(manifest["quads"].as_u64(), Some(sum as u64));
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Serves one file over HTTP on 127.0.0.1 (any path) until the test ends: (its URL, the thread).
+fn serve_file(bytes: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!(
+        "http://{}/document.xml",
+        listener.local_addr().expect("addr")
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&bytes);
+        }
+    });
+    url
+}
+
+#[test]
+fn import_with_push_sends_what_it_imported() {
+    let Some(v) = Virtuoso::start("import") else {
+        return;
+    };
+    let data = small_kb("virtuoso-import");
+    let store = data.join("store");
+    let graphs = run_json(&store, &["stats", "--json"])["graphs"]
+        .as_u64()
+        .expect("graphs");
+    let target = ["--graph-store", &v.graph_store()];
+    let (code, first, err) = push(
+        &store,
+        &[&["--endpoint", &v.sparql()][..], &target].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(first["written"].as_u64(), Some(graphs));
+
+    let doc = project("corpus/akn/dpr_1993-10-12_n572_cittadinanza_regolamento_estratto.xml");
+    let url = serve_file(std::fs::read(&doc).expect("read"));
+    let out = paesi()
+        .arg("--data")
+        .arg(&store)
+        .args(["import", "--url", &url, "--json", "--interval-ms", "0"])
+        .args(["--push", &v.sparql()])
+        .args(target)
+        .env("PAESI_HTTP_WAIT_SCALE", "0")
+        .output()
+        .expect("import");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON report");
+    assert_eq!(report["imported"], 1);
+    let graph = report["items"][0]["graph"]
+        .as_str()
+        .expect("graph")
+        .to_string();
+    // the push after the import: the document's new graph and the import registry, nothing else
+    let push = &report["push"];
+    assert_eq!(push["written"], 2, "{push}");
+    assert_eq!(push["unchanged"].as_u64(), Some(graphs));
+    let mut written: Vec<&str> = push["graphs"]
+        .as_array()
+        .expect("graphs")
+        .iter()
+        .filter(|g| g["status"] == "written")
+        .filter_map(|g| g["graph"].as_str())
+        .collect();
+    written.sort();
+    let mut expected = vec![graph.as_str(), "https://w3id.org/paesi/graph/imports"];
+    expected.sort();
+    assert_eq!(written, expected);
+    let in_graph = format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
+    let local = count(&store, None, &in_graph);
+    assert_eq!(
+        local as u64,
+        report["items"][0]["triples"].as_u64().expect("triples")
+    );
+    assert_eq!(count(&store, Some(&v.sparql()), &in_graph), local);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn push_with_a_token_to_another_paesi_by_sparql_update() {
+    // any SPARQL 1.1 store: here paesi's own server, whose updates want a bearer token
+    let data = small_kb("push-token");
+    let store = data.join("store");
+    let remote = fresh_dir("push-token-remote");
+    let server = common::Server::start(&remote, &["--update-token", "s3cret"]);
+    let endpoint = server.at("/sparql");
+    let (code, refused, _) = push(&store, &["--endpoint", &endpoint, "--token", "wrong"]);
+    assert_eq!(code, 1);
+    assert_eq!(refused["graphs"][0]["http_status"], 401, "{refused}");
+    let (code, report, err) = push(&store, &["--endpoint", &endpoint, "--token", "s3cret"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["method"], "update");
+    let graphs = run_json(&store, &["stats", "--json"])["graphs"]
+        .as_u64()
+        .expect("graphs");
+    assert_eq!(report["written"].as_u64(), Some(graphs));
+    let all = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let local = query_rows(&store, None, &[all]);
+    let pushed = query_rows(&store, Some(&endpoint), &[all]);
+    same_rows("every quad", &local, &pushed);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(&remote);
+}

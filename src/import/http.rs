@@ -1,10 +1,10 @@
 //! HTTP for the import pipeline: one blocking client with timeouts, retries with exponential
-//! backoff on 5xx (but 501) and 429 (a `Retry-After` in seconds is honoured), a polite pause between
-//! requests, and a log of every attempt for the report.
+//! backoff on 5xx (but 501) and 429 (a `Retry-After` in seconds is honoured), a polite pause
+//! between requests, and a log of every attempt for the report.
 //!
 //! The same client writes to remote SPARQL stores (`crate::remote`): any method, a body with
 //! its content type, and credentials ([`Auth`]): a bearer token, or a user and password sent
-//! as HTTP Digest when the server challenges for it (Virtuoso's `-auth` endpoints), else Basic.
+//! as the server's 401 challenge asks, HTTP Digest (Virtuoso's `-auth` endpoints) or Basic.
 //!
 //! Every wait goes through [`HttpConfig::wait_scale`]: 1 in use, 0 in tests, which then count
 //! attempts and read the waits the client chose from the log instead of timing anything.

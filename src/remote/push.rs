@@ -66,9 +66,9 @@ pub struct GraphReport {
     pub graph: String,
     /// What became of it.
     pub status: Status,
-    /// Its triples.
+    /// Its triples (0 for a graph not tried or deleted).
     pub triples: usize,
-    /// Its canonical hash (RDFC-1.0, SHA-256).
+    /// Its canonical hash (RDFC-1.0, SHA-256), when it was computed.
     pub hash: Option<String>,
     /// The HTTP status of the answer that failed it.
     pub http_status: Option<u16>,
@@ -160,19 +160,25 @@ pub fn push(
     let local = named_graphs(kb)?;
     let mut stopped = false;
     for graph in &local {
-        let quads = graph_quads(kb, graph)?;
-        let hash = canonical_hash(quads.iter().map(Quad::as_ref))?;
         let mut g = GraphReport {
             graph: graph.as_str().to_string(),
             status: Status::Pending,
-            triples: quads.len(),
-            hash: Some(hash.clone()),
+            triples: 0,
+            hash: None,
             http_status: None,
             error: None,
         };
-        if !stopped && !options.all && state.graphs.get(graph.as_str()) == Some(&hash) {
+        if stopped {
+            report.graphs.push(g);
+            continue;
+        }
+        let quads = graph_quads(kb, graph)?;
+        let hash = canonical_hash(quads.iter().map(Quad::as_ref))?;
+        g.triples = quads.len();
+        g.hash = Some(hash.clone());
+        if !options.all && state.graphs.get(graph.as_str()) == Some(&hash) {
             g.status = Status::Unchanged;
-        } else if !stopped {
+        } else {
             let mut outcome = write(&http, target, method, graph, &quads);
             if method == Method::GraphStore
                 && let Err(f) = &outcome
