@@ -70,6 +70,30 @@ enum Command {
         /// the query uses it. Default: today.
         #[arg(long, value_parser = parse_date)]
         at: Option<String>,
+        /// Run the query on this remote SPARQL endpoint (SPARQL 1.1 Protocol) instead of the
+        /// local store; same output.
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+    /// Write the local graphs to a remote SPARQL 1.1 store (Graph Store Protocol `PUT` per
+    /// graph, SPARQL Update as the fallback): only those changed since the last push to it.
+    Push {
+        /// The remote SPARQL endpoint (queries and updates), e.g. `http://host:8890/sparql`.
+        #[arg(long)]
+        endpoint: String,
+        /// Write every graph, even those the endpoint holds from an earlier push.
+        #[arg(long)]
+        all: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// After each graph written, wait for a line on standard input (tests).
+        #[arg(long, hide = true)]
+        step: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Figures about the knowledge base.
     Stats {
@@ -104,8 +128,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write the whole store as N-Quads to standard output.
-    Export,
+    /// Write the whole store as N-Quads to standard output, or with `--per-graph DIR` one
+    /// N-Quads file per named graph and `DIR/manifest.json` (for bulk loaders).
+    Export {
+        /// The directory of the per-graph files.
+        #[arg(long, value_name = "DIR")]
+        per_graph: Option<PathBuf>,
+        /// Print the manifest as JSON (with `--per-graph`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the knowledge base over HTTP: SPARQL 1.1 Protocol, named queries, Linked Data,
     /// the JSON API.
     Serve {
@@ -283,6 +315,90 @@ enum Command {
     },
 }
 
+/// How to reach a remote SPARQL store: `push`, `query --endpoint`, `import`/`sync --push`.
+#[derive(clap::Args)]
+struct RemoteArgs {
+    /// The remote Graph Store endpoint (SPARQL 1.1 Graph Store HTTP Protocol), e.g.
+    /// `http://host:8890/sparql-graph-crud`; without it graphs are written by SPARQL Update.
+    #[arg(long)]
+    graph_store: Option<String>,
+    /// User name (HTTP Digest when the server asks for it, else Basic).
+    #[arg(long, requires = "password")]
+    user: Option<String>,
+    /// Password of `--user`.
+    #[arg(long, env = "PAESI_REMOTE_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// A bearer token instead of a user.
+    #[arg(
+        long,
+        env = "PAESI_REMOTE_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "user"
+    )]
+    token: Option<String>,
+    #[command(flatten)]
+    http: HttpArgs,
+}
+
+impl RemoteArgs {
+    fn target(&self, endpoint: &str) -> paesi::remote::Target {
+        use paesi::import::http::Auth;
+        let auth = match (&self.user, &self.password, &self.token) {
+            (Some(user), Some(password), _) => Some(Auth::User {
+                user: user.clone(),
+                password: password.clone(),
+            }),
+            (_, _, Some(t)) => Some(Auth::Bearer(t.clone())),
+            _ => None,
+        };
+        paesi::remote::Target {
+            endpoint: endpoint.to_string(),
+            graph_store: self.graph_store.clone(),
+            auth,
+            http: paesi::import::http::HttpConfig {
+                min_interval: std::time::Duration::ZERO,
+                user_agent: concat!("paesi/", env!("CARGO_PKG_VERSION"), " (push)").to_string(),
+                ..self.http.config()
+            },
+        }
+    }
+}
+
+/// HTTP behaviour: timeouts and retries.
+#[derive(clap::Args)]
+struct HttpArgs {
+    /// Timeout of one HTTP request, in seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Retries of a request answered 5xx or 429, or not answered.
+    #[arg(long, default_value_t = 4)]
+    retries: u32,
+    /// First retry wait in milliseconds, doubled at each retry (a Retry-After wins).
+    #[arg(long, env = "PAESI_HTTP_BACKOFF_MS", default_value_t = 1000)]
+    backoff_ms: u64,
+    /// Factor on every wait actually slept (tests use 0; the report keeps the waits chosen).
+    #[arg(
+        long,
+        env = "PAESI_HTTP_WAIT_SCALE",
+        default_value_t = 1.0,
+        hide = true
+    )]
+    wait_scale: f64,
+}
+
+impl HttpArgs {
+    fn config(&self) -> paesi::import::http::HttpConfig {
+        use std::time::Duration;
+        paesi::import::http::HttpConfig {
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            attempts: self.retries.saturating_add(1),
+            backoff: Duration::from_millis(self.backoff_ms),
+            wait_scale: self.wait_scale,
+            ..Default::default()
+        }
+    }
+}
+
 /// Options shared by `import` and `sync`: the report, the day, and how to reach Normattiva.
 #[derive(clap::Args)]
 struct RunArgs {
@@ -308,26 +424,16 @@ struct RunArgs {
     /// Base of the Normattiva web site (Akoma Ntoso export).
     #[arg(long, env = "PAESI_NORMATTIVA_SITE", default_value = paesi::import::normattiva::DEFAULT_SITE)]
     site_base: String,
-    /// Timeout of one HTTP request, in seconds.
-    #[arg(long, default_value_t = 120)]
-    timeout: u64,
-    /// Retries of a request answered 5xx or 429, or not answered.
-    #[arg(long, default_value_t = 4)]
-    retries: u32,
-    /// First retry wait in milliseconds, doubled at each retry (a Retry-After wins).
-    #[arg(long, env = "PAESI_HTTP_BACKOFF_MS", default_value_t = 1000)]
-    backoff_ms: u64,
     /// The shortest interval between two requests, in milliseconds (politeness).
     #[arg(long, env = "PAESI_HTTP_INTERVAL_MS", default_value_t = 1000)]
     interval_ms: u64,
-    /// Factor on every wait actually slept (tests use 0; the report keeps the waits chosen).
-    #[arg(
-        long,
-        env = "PAESI_HTTP_WAIT_SCALE",
-        default_value_t = 1.0,
-        hide = true
-    )]
-    wait_scale: f64,
+    /// After the import, push the graphs it changed (and any other not yet pushed) to this
+    /// remote SPARQL endpoint, as `paesi push --endpoint URL` does (same options:
+    /// `--graph-store`, `--user`/`--password`, `--token`).
+    #[arg(long, value_name = "URL")]
+    push: Option<String>,
+    #[command(flatten)]
+    remote: RemoteArgs,
 }
 
 impl RunArgs {
@@ -339,12 +445,8 @@ impl RunArgs {
                 site: self.site_base.clone(),
             },
             http: paesi::import::http::HttpConfig {
-                timeout: Duration::from_secs(self.timeout.max(1)),
-                attempts: self.retries.saturating_add(1),
-                backoff: Duration::from_millis(self.backoff_ms),
                 min_interval: Duration::from_millis(self.interval_ms),
-                wait_scale: self.wait_scale,
-                ..Default::default()
+                ..self.remote.http.config()
             },
             at: self.at.clone().unwrap_or_else(paesi::dates::today),
             lang: self.lang.clone(),
@@ -401,6 +503,8 @@ fn try_main() -> Result<ExitCode, AnyError> {
             list,
             format,
             at,
+            endpoint,
+            remote,
         } => {
             if list {
                 return cmd_query_list(&cli.queries);
@@ -414,7 +518,18 @@ fn try_main() -> Result<ExitCode, AnyError> {
                 }
                 _ => return Err("give one query: inline, -f FILE or --name NAME".into()),
             };
-            cmd_query(&cli.data, &cli.queries, source, format, at)
+            let target = endpoint.map(|e| remote.target(&e));
+            cmd_query(&cli.data, &cli.queries, source, format, at, target.as_ref())
+        }
+        Command::Push {
+            endpoint,
+            all,
+            json,
+            step,
+            remote,
+        } => {
+            let options = paesi::remote::push::Options { all, step };
+            cmd_push(&cli.data, &remote.target(&endpoint), &options, json)
         }
         Command::Stats { json } => cmd_stats(&cli.data, json),
         Command::Parse {
@@ -432,7 +547,10 @@ fn try_main() -> Result<ExitCode, AnyError> {
             cmd_parse(&paths, map, json, jobs, annotator)
         }
         Command::History { identifier, json } => cmd_history(&cli.data, &identifier, json),
-        Command::Export => cmd_export(&cli.data),
+        Command::Export { per_graph, json } => match per_graph {
+            Some(dir) => cmd_export_per_graph(&cli.data, &dir, json),
+            None => cmd_export(&cli.data),
+        },
         Command::Serve {
             bind,
             update_token,
@@ -637,6 +755,7 @@ fn cmd_query(
     source: QuerySource,
     format: OutputFormat,
     at: Option<String>,
+    remote: Option<&paesi::remote::Target>,
 ) -> Result<ExitCode, AnyError> {
     let asked = at;
     let at = asked.clone().unwrap_or_else(paesi::dates::today);
@@ -660,6 +779,13 @@ fn cmd_query(
             query.bind(&values, asked.as_deref())?
         }
     };
+    if let Some(target) = remote {
+        let results = paesi::remote::query::query(target, &text)?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write_results(results, format, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let kb = Kb::open_read_only(data)?;
     let results = if paesi::search::sparql::uses_service(&text) {
         let (index, repair) = paesi::search::TextIndex::open(&kb)?;
@@ -982,6 +1108,72 @@ fn cmd_export(data: &Path) -> Result<ExitCode, AnyError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `paesi export --per-graph DIR`: one N-Quads file per named graph and the manifest.
+fn cmd_export_per_graph(data: &Path, dir: &Path, json: bool) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let manifest = paesi::export::per_graph(&kb, dir)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &manifest)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} graphs, {} quads written to {} (manifest.json)",
+            manifest.graphs.len(),
+            manifest.quads,
+            dir.display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paesi push`: the graphs changed since the last push to the endpoint. Exit 1 when the
+/// remote store refused a graph or did not answer (the line on stderr names it).
+fn cmd_push(
+    data: &Path,
+    target: &paesi::remote::Target,
+    options: &paesi::remote::push::Options,
+    json: bool,
+) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let report = push_and_report(&kb, target, options, json, &mut std::io::stdout().lock())?;
+    Ok(if report.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Pushes, saying each graph written on stderr as it goes (`push: written GRAPH`), the
+/// failure on stderr, and the report (JSON or text) on `out`.
+fn push_and_report(
+    kb: &Kb,
+    target: &paesi::remote::Target,
+    options: &paesi::remote::push::Options,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<paesi::remote::push::PushReport, AnyError> {
+    use paesi::remote::push::{self, Status};
+    let mut progress = |g: &push::GraphReport| {
+        if g.status == Status::Written {
+            eprintln!("push: written {}", g.graph);
+        }
+    };
+    let report = push::push(kb, target, options, &mut progress)?;
+    if let Some(line) = push::failure_line(&report) {
+        eprintln!("paesi: {line}");
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        push::render(out, &report)?;
+    }
+    out.flush()?;
+    Ok(report)
+}
+
 /// Says on standard error what opening the text index repaired.
 fn report_repair(repair: &paesi::search::Repair) {
     if repair.busy {
@@ -1103,6 +1295,7 @@ fn import_and_report(
     use paesi::import;
     let mut report = import::import(kb, sources, settings)?;
     report.figures = touched_figures(kb, &report.procedures_touched, run)?;
+    report.push = push_after(kb, run)?;
     import::report::render_failures(&mut std::io::stderr().lock(), &report)?;
     if run.json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -1197,6 +1390,7 @@ fn cmd_sync(
     let until = until.unwrap_or_else(paesi::dates::today);
     let mut report = paesi::import::sync(&kb, since, &until, &run.settings()?)?;
     report.import.figures = touched_figures(&kb, &report.import.procedures_touched, run)?;
+    report.import.push = push_after(&kb, run)?;
     paesi::import::report::render_failures(&mut std::io::stderr().lock(), &report.import)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if run.json {
@@ -1207,6 +1401,26 @@ fn cmd_sync(
     }
     out.flush()?;
     Ok(import_exit(&report.import, run))
+}
+
+/// With `--push URL`, the push that follows an import: the graphs it changed (and any other
+/// the endpoint lacks), as `paesi push` writes them; the graphs written are named on stderr.
+fn push_after(kb: &Kb, run: &RunArgs) -> Result<Option<paesi::remote::push::PushReport>, AnyError> {
+    use paesi::remote::push;
+    let Some(endpoint) = &run.push else {
+        return Ok(None);
+    };
+    let target = run.remote.target(endpoint);
+    let mut progress = |g: &push::GraphReport| {
+        if g.status == push::Status::Written {
+            eprintln!("push: written {}", g.graph);
+        }
+    };
+    let report = push::push(kb, &target, &push::Options::default(), &mut progress)?;
+    if let Some(line) = push::failure_line(&report) {
+        eprintln!("paesi: {line}");
+    }
+    Ok(Some(report))
 }
 
 /// The figures of the procedures an import touched, checked against the law in force on the
@@ -1225,7 +1439,7 @@ fn touched_figures(
     )?))
 }
 
-/// The exit code of an import: 1 when a source failed, else 4 when a touched procedure's
+/// The exit code of an import: 1 when a source failed or the push after it (`--push`) did, else 4 when a touched procedure's
 /// figure is stale or disagrees and `--fail-on-stale` asks so, else 3 when a procedure is
 /// touched and `--fail-on-impact` asks so, else 0.
 fn import_exit(report: &paesi::import::report::ImportReport, run: &RunArgs) -> ExitCode {
@@ -1233,7 +1447,8 @@ fn import_exit(report: &paesi::import::report::ImportReport, run: &RunArgs) -> E
         .figures
         .as_ref()
         .is_some_and(|c| c.totals.stale > 0 || c.totals.disagree > 0);
-    if report.failed > 0 {
+    let push_failed = report.push.as_ref().is_some_and(|p| p.failed > 0);
+    if report.failed > 0 || push_failed {
         ExitCode::from(1)
     } else if run.fail_on_stale && alert {
         ExitCode::from(4)

@@ -1,6 +1,10 @@
 //! HTTP for the import pipeline: one blocking client with timeouts, retries with exponential
-//! backoff on 5xx and 429 (a `Retry-After` in seconds is honoured), a polite pause between
-//! requests, and a log of every attempt for the report.
+//! backoff on 5xx (but 501) and 429 (a `Retry-After` in seconds is honoured), a polite pause
+//! between requests, and a log of every attempt for the report.
+//!
+//! The same client writes to remote SPARQL stores (`crate::remote`): any method, a body with
+//! its content type, and credentials ([`Auth`]): a bearer token, or a user and password sent
+//! as the server's 401 challenge asks, HTTP Digest (Virtuoso's `-auth` endpoints) or Basic.
 //!
 //! Every wait goes through [`HttpConfig::wait_scale`]: 1 in use, 0 in tests, which then count
 //! attempts and read the waits the client chose from the log instead of timing anything.
@@ -51,6 +55,35 @@ impl Default for HttpConfig {
             .to_string(),
         }
     }
+}
+
+/// Credentials sent with every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// A user and password, sent as the server's 401 challenge asks: HTTP Digest (RFC 7616,
+    /// MD5, `qop=auth`) or HTTP Basic. (Nothing is sent before a challenge: Virtuoso answers
+    /// unsolicited Basic credentials with a bare 401.)
+    User {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: String,
+    },
+    /// `Authorization: Bearer TOKEN`.
+    Bearer(String),
+}
+
+/// One request: what [`Http::request`] sends.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// GET, POST, PUT or DELETE.
+    pub method: &'static str,
+    /// The address.
+    pub url: &'a str,
+    /// The `Accept` header.
+    pub accept: &'a str,
+    /// The body and its `Content-Type`.
+    pub body: Option<(&'a str, Vec<u8>)>,
 }
 
 /// Why a request got no answer.
@@ -111,6 +144,11 @@ pub struct Http {
     config: HttpConfig,
     last_start: Cell<Option<Instant>>,
     log: RefCell<Vec<Attempt>>,
+    auth: Option<Auth>,
+    /// The last Digest challenge and the nonce count used with it.
+    challenge: RefCell<Option<(super::digest::Challenge, u32)>>,
+    /// True once a server asked for Basic credentials.
+    basic: Cell<bool>,
 }
 
 impl Http {
@@ -127,7 +165,16 @@ impl Http {
             config,
             last_start: Cell::new(None),
             log: RefCell::new(Vec::new()),
+            auth: None,
+            challenge: RefCell::new(None),
+            basic: Cell::new(false),
         })
+    }
+
+    /// The same client, sending these credentials with every request.
+    pub fn with_auth(mut self, auth: Option<Auth>) -> Http {
+        self.auth = auth;
+        self
     }
 
     /// Every attempt made so far, in order.
@@ -138,38 +185,48 @@ impl Http {
     /// GET `url`. No `Content-Type` is sent: Normattiva's firewall blocks a body-less request
     /// that declares one.
     pub fn get(&self, url: &str) -> Result<Response, HttpError> {
-        self.send("GET", url, None)
+        self.request(&Request {
+            method: "GET",
+            url,
+            accept: ACCEPT_DOCUMENTS,
+            body: None,
+        })
     }
 
     /// POST a JSON body to `url`.
     pub fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<Response, HttpError> {
-        self.send("POST", url, Some(body.to_string().into_bytes()))
+        self.request(&Request {
+            method: "POST",
+            url,
+            accept: ACCEPT_DOCUMENTS,
+            body: Some(("application/json", body.to_string().into_bytes())),
+        })
     }
 
-    fn send(
-        &self,
-        method: &'static str,
-        url: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<Response, HttpError> {
+    /// Sends a request, with the retries, pauses and credentials of this client; any
+    /// status is an answer (the caller judges it), 5xx and 429 once the retries are spent.
+    pub fn request(&self, req: &Request<'_>) -> Result<Response, HttpError> {
+        let method = req.method;
+        let url = req.url;
         let attempts = self.config.attempts.max(1);
         let mut attempt = 0;
+        let mut reauthorised = false;
         loop {
             attempt += 1;
             self.pace();
-            let mut request = match method {
-                "POST" => self
-                    .client
-                    .post(url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json"),
-                _ => self.client.get(url),
-            };
-            request = request.header(
-                reqwest::header::ACCEPT,
-                "application/json, application/xml;q=0.9, */*;q=0.5",
-            );
-            if let Some(b) = &body {
-                request = request.body(b.clone());
+            let verb = reqwest::Method::from_bytes(method.as_bytes())
+                .map_err(|e| HttpError::Client(e.to_string()))?;
+            let mut request = self
+                .client
+                .request(verb, url)
+                .header(reqwest::header::ACCEPT, req.accept);
+            if let Some((content_type, b)) = &req.body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, *content_type)
+                    .body(b.clone());
+            }
+            if let Some(value) = self.authorization(method, url) {
+                request = request.header(reqwest::header::AUTHORIZATION, value);
             }
             let outcome = request.send().and_then(|r| {
                 let status = r.status().as_u16();
@@ -181,13 +238,31 @@ impl Http {
                 };
                 let content_type = header(reqwest::header::CONTENT_TYPE);
                 let retry_after = header(reqwest::header::RETRY_AFTER);
+                let challenge = header(reqwest::header::WWW_AUTHENTICATE);
                 r.bytes()
-                    .map(|b| (status, content_type, retry_after, b.to_vec()))
+                    .map(|b| (status, content_type, retry_after, challenge, b.to_vec()))
             });
             let last = attempt >= attempts;
             match outcome {
-                Ok((status, content_type, retry_after, body)) => {
-                    let retryable = status == 429 || (500..600).contains(&status);
+                Ok((401, _, _, Some(challenge), _))
+                    if !reauthorised && self.take_challenge(&challenge) =>
+                {
+                    // answered at once with the server's challenge: not a retry
+                    reauthorised = true;
+                    attempt -= 1;
+                    self.log.borrow_mut().push(Attempt {
+                        method,
+                        url: url.to_string(),
+                        status: Some(401),
+                        error: None,
+                        retry_in_ms: 0,
+                        retry_because: Some("authenticate"),
+                    });
+                }
+                Ok((status, content_type, retry_after, _, body)) => {
+                    // 501 Not Implemented is an answer, not a passing failure
+                    let retryable =
+                        status == 429 || ((500..600).contains(&status) && status != 501);
                     let wait = (retryable && !last).then(|| self.wait_for(attempt, &retry_after));
                     self.log(method, url, Some(status), None, wait);
                     match wait {
@@ -221,6 +296,46 @@ impl Http {
                 }
             }
         }
+    }
+
+    /// The `Authorization` header of a request: the bearer token, a Digest answer to the
+    /// last challenge, Basic credentials once asked for them, else none.
+    fn authorization(&self, method: &str, url: &str) -> Option<String> {
+        match self.auth.as_ref()? {
+            Auth::Bearer(token) => Some(format!("Bearer {token}")),
+            Auth::User { user, password } => {
+                let mut cached = self.challenge.borrow_mut();
+                match cached.as_mut() {
+                    Some((challenge, count)) => {
+                        *count += 1;
+                        Some(challenge.answer(user, password, method, url, *count))
+                    }
+                    None if self.basic.get() => Some(super::digest::basic(user, password)),
+                    None => None,
+                }
+            }
+        }
+    }
+
+    /// Keeps the challenge of a 401 answer, Digest or Basic (when the client has a user and
+    /// password); false when there is nothing to answer it with.
+    fn take_challenge(&self, header: &str) -> bool {
+        if !matches!(self.auth, Some(Auth::User { .. })) {
+            return false;
+        }
+        if let Some(c) = super::digest::Challenge::parse(header) {
+            *self.challenge.borrow_mut() = Some((c, 0));
+            return true;
+        }
+        if header
+            .trim_start()
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+        {
+            self.basic.set(true);
+            return true;
+        }
+        false
     }
 
     /// The wait before retry number `attempt`: the server's `Retry-After` (seconds, capped)
@@ -281,6 +396,9 @@ impl Http {
         }
     }
 }
+
+/// What the import asks for: documents, JSON first.
+const ACCEPT_DOCUMENTS: &str = "application/json, application/xml;q=0.9, */*;q=0.5";
 
 /// An error with its causes (reqwest's own message is often only "error sending request").
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -7,6 +7,7 @@
 //! [`crate::ingest::ingest`], recorded in the registry, and compared with what the store
 //! held before ([`impact`]). A source that fails writes nothing, and the others go on.
 
+pub mod digest;
 pub mod http;
 pub mod impact;
 pub mod manifest;

@@ -91,11 +91,7 @@ fn sha256(text: &str) -> Result<String, StoreError> {
 
 /// The canonical hash of a graph as the store holds it.
 pub fn stored_graph_hash(kb: &Kb, graph: &NamedNode) -> Result<String, StoreError> {
-    let quads: Vec<Quad> = kb
-        .store()
-        .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StoreError::Evaluation(e.to_string()))?;
+    let quads = crate::export::graph_quads(kb, graph)?;
     canonical_hash(quads.iter().map(Quad::as_ref))
 }
 

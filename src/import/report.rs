@@ -93,6 +93,9 @@ pub struct ImportReport {
     /// (as `paesi check` reports them); None when no procedure was touched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub figures: Option<crate::check::CatalogueCheck>,
+    /// The push to a remote store that followed the import (`--push`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub push: Option<crate::remote::push::PushReport>,
 }
 
 /// What one sync run did.
@@ -214,6 +217,9 @@ pub fn render_import(out: &mut impl Write, r: &ImportReport) -> std::io::Result<
     )?;
     if let Some(c) = &r.figures {
         crate::check::render_catalogue(out, c)?;
+    }
+    if let Some(p) = &r.push {
+        crate::remote::push::render(out, p)?;
     }
     Ok(())
 }
