@@ -51,10 +51,13 @@ pub async fn post(
     let inputs = vec![Input::Bytes(name, body.to_vec())];
     let _one_at_a_time = state.inner.ingest.lock().await;
     let s = state.clone();
-    let report =
-        tokio::task::spawn_blocking(move || ingest::ingest(s.kb(), inputs, &Options::default()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
+    let options = Options {
+        annotator: state.config().annotator.clone(),
+        ..Options::default()
+    };
+    let report = tokio::task::spawn_blocking(move || ingest::ingest(s.kb(), inputs, &options))
+        .await
+        .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
     let status = if report.failed == 0 {
         StatusCode::OK
     } else {
