@@ -18,9 +18,10 @@ use super::AppState;
 use super::error::ApiError;
 use crate::ingest::{self, Input, Options};
 
-/// The largest body `/ingest` takes (the shared corpus's largest document is 4 MB); a longer
-/// `Content-Length` is refused with 413 before the body is read.
-pub const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest body `/ingest` takes, that of a document held whole in memory (the shared
+/// corpus's largest document is 4 MB); a longer `Content-Length` is refused with 413 before
+/// the body is read.
+pub const MAX_BODY: usize = ingest::MAX_IN_MEMORY_BYTES;
 
 /// `POST /ingest`.
 pub async fn post(
