@@ -25,14 +25,22 @@ pub enum Input {
     File(PathBuf),
     /// Bytes read from standard input (or elsewhere), with the name to report them by.
     Bytes(String, Vec<u8>),
+    /// An input refused before it was read whole (standard input past
+    /// [`MAX_IN_MEMORY_BYTES`]): its name and why.
+    Refused(String, String),
 }
+
+/// The largest document taken whole into memory from a stream: standard input here, a
+/// `POST /ingest` body in the server. A file is read from its path up to
+/// [`crate::xml::MAX_DOCUMENT_BYTES`], since its size is known before it is read.
+pub const MAX_IN_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 
 impl Input {
     /// The name used in reports.
     pub fn name(&self) -> String {
         match self {
             Input::File(p) => p.display().to_string(),
-            Input::Bytes(n, _) => n.clone(),
+            Input::Bytes(n, _) | Input::Refused(n, _) => n.clone(),
         }
     }
 }
@@ -51,13 +59,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Failure> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            // one byte past the limit is enough to know it is too large
-            std::io::stdin()
-                .take(crate::xml::MAX_DOCUMENT_BYTES as u64 + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure::plain("-", format!("cannot read standard input: {e}")))?;
-            out.push(Input::Bytes("<stdin>".into(), bytes));
+            out.push(read_stdin(std::io::stdin().lock())?);
         } else if p.is_dir() {
             let mut files = Vec::new();
             walk(p, &mut files)
@@ -261,6 +263,27 @@ struct Mapped {
     warnings: Vec<Failure>,
 }
 
+/// Standard input as one input: read up to one byte past [`MAX_IN_MEMORY_BYTES`] (enough to
+/// know it is too large), then refused without reading the rest.
+fn read_stdin(stdin: impl Read) -> Result<Input, Failure> {
+    let mut bytes = Vec::new();
+    stdin
+        .take(MAX_IN_MEMORY_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::plain("-", format!("cannot read standard input: {e}")))?;
+    let name = "<stdin>".to_string();
+    if bytes.len() > MAX_IN_MEMORY_BYTES {
+        return Ok(Input::Refused(
+            name,
+            format!(
+                "standard input too large (more than {MAX_IN_MEMORY_BYTES} bytes, the limit of a \
+                 document read from a stream): give the document as a file path"
+            ),
+        ));
+    }
+    Ok(Input::Bytes(name, bytes))
+}
+
 /// The bytes of an input; a file larger than [`crate::xml::MAX_DOCUMENT_BYTES`] is refused
 /// from its size, before anything is read (memory stays bounded whatever the file).
 fn read_input(input: &Input) -> Result<std::borrow::Cow<'_, [u8]>, Failure> {
@@ -287,6 +310,11 @@ fn read_input(input: &Input) -> Result<std::borrow::Cow<'_, [u8]>, Failure> {
             Ok(std::borrow::Cow::Owned(bytes))
         }
         Input::Bytes(_, b) => Ok(std::borrow::Cow::Borrowed(b)),
+        Input::Refused(name, why) => Err(Failure {
+            line: Some(1),
+            col: Some(1),
+            ..Failure::plain(name, why.clone())
+        }),
     }
 }
 
@@ -354,7 +382,7 @@ fn prepare(input: &Input, annotator: Option<&Annotator>) -> Result<Mapped, Failu
 fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Failure> {
     let stem = match input {
         Input::File(p) => p.file_stem().map(|s| s.to_string_lossy().into_owned()),
-        Input::Bytes(..) => None,
+        Input::Bytes(..) | Input::Refused(..) => None,
     }
     .unwrap_or_else(|| "ontology".into());
     let in_catalogue = matches!(input, Input::File(p) if catalogue::is_catalogue_file(p));

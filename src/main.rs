@@ -564,6 +564,9 @@ fn try_main() -> Result<ExitCode, AnyError> {
                 timeout_ms,
                 max_results,
                 queries: cli.queries,
+                // POST /ingest annotates as `paesi ingest` does: the same document gives the
+                // same graph whichever way it comes in
+                annotator: Some(load_annotator(None)?),
             },
         ),
         Command::Procedure {

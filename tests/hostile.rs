@@ -41,19 +41,36 @@ struct Run {
 /// Runs `paesi --data DIR ingest FILES…` in a fresh data directory, waiting for it with
 /// `wait4` to learn its peak memory.
 fn ingest(test: &str, files: &[&Path]) -> Run {
+    ingest_fed(test, files, None)
+}
+
+/// What writes a child's standard input.
+type Feeder = Box<dyn FnOnce(std::process::ChildStdin) + Send>;
+
+/// Like [`ingest`], with standard input written by `feed` (on a thread of its own).
+fn ingest_fed(test: &str, files: &[&Path], feed: Option<Feeder>) -> Run {
     let dir = common::fresh_dir(&format!("hostile-{test}"));
     let data = dir.join("data");
     let out_path = dir.join("stdout");
     let err_path = dir.join("stderr");
-    let child = common::paesi()
+    let mut child = common::paesi()
         .arg("--data")
         .arg(&data)
         .arg("ingest")
         .args(files)
+        .stdin(if feed.is_some() {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
         .stdout(std::fs::File::create(&out_path).expect("stdout file"))
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .spawn()
         .expect("start paesi ingest");
+    let feeder = feed.map(|f| {
+        let stdin = child.stdin.take().expect("stdin");
+        std::thread::spawn(move || f(stdin))
+    });
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill
@@ -66,6 +83,9 @@ fn ingest(test: &str, files: &[&Path]) -> Run {
         "paesi ingest did not exit: {status}"
     );
     drop(child);
+    if let Some(f) = feeder {
+        f.join().expect("the feeder");
+    }
     Run {
         code: libc::WEXITSTATUS(status),
         stdout: std::fs::read_to_string(out_path).expect("stdout"),
@@ -363,6 +383,56 @@ fn one_gigabyte_file_in_bounded_memory() {
         run.max_rss_kb
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn standard_input_past_64_mb_is_refused_after_64_mb() {
+    const LIMIT: usize = 64 * 1024 * 1024;
+    const SENT: usize = 200 * 1024 * 1024;
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = written.clone();
+    // an AKN opening and then 200 MB of spaces, written until the reader goes away
+    let feed: Feeder = Box::new(move |mut stdin| {
+        let head = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<akomaNtoso xmlns=\"http://docs.oasis-open.org/legaldocml/ns/akn/3.0\">\n";
+        let block = vec![b' '; 1 << 20];
+        if stdin.write_all(head).is_err() {
+            return;
+        }
+        let mut n = head.len();
+        while n < SENT {
+            if stdin.write_all(&block).is_err() {
+                break;
+            }
+            n += block.len();
+        }
+        counter.store(n, std::sync::atomic::Ordering::SeqCst);
+    });
+    let dash = Path::new("-");
+    let good = hostile("good.xml");
+    let run = ingest_fed("stdin", &[dash, &good], Some(feed));
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("<stdin>"))
+        .collect();
+    assert_eq!(
+        lines,
+        [format!(
+            "<stdin>:1:1: standard input too large (more than {LIMIT} bytes, the limit of a document read from a stream): give the document as a file path"
+        )],
+        "{}",
+        run.stderr
+    );
+    assert_only_good(&run);
+    // the rest was never read: the writer met a closed pipe long before the end, and the
+    // process never held more than the limit's buffer
+    let sent = written.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < SENT, "{sent} bytes taken");
+    assert!(
+        run.max_rss_kb < 256 * 1024,
+        "peak resident memory {} kB",
+        run.max_rss_kb
+    );
 }
 
 #[test]

@@ -219,11 +219,18 @@ fn import_one(
     let held = kb.has_graph(&graph)?;
     item.new_graph = !held;
     if held {
-        let same = match registry::entry(kb, &graph)?.and_then(|e| e.hash) {
-            Some(h) => h == hash,
+        let recorded = registry::entry(kb, &graph)?.and_then(|e| e.hash);
+        let same = match &recorded {
+            Some(h) => *h == hash,
             None => registry::stored_graph_hash(kb, &graph)? == hash,
         };
         if same {
+            // held as mapped but not recorded (written by `paesi ingest`, or by an import
+            // killed between the document's transaction and the registry's): recorded now,
+            // so that an interrupted import finishes with the registry of a whole one
+            if recorded.is_none() {
+                registry::record(kb, &graph, &url, &hash, &crate::dates::today())?;
+            }
             item.status = Status::Unchanged;
             return Ok(());
         }

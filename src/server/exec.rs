@@ -2,6 +2,8 @@
 //! store in a blocking task under the per-query timeout, and serialize in the negotiated
 //! format while counting against the result limit.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -58,6 +60,43 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("sd", "http://www.w3.org/ns/sparql-service-description#"),
 ];
 
+/// The number of queries whose evaluation is running on a blocking thread (shown by
+/// `/health` as `queries_running`): a query past its deadline leaves it once its
+/// evaluation has seen the cancellation.
+#[derive(Debug, Clone, Default)]
+pub struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    /// How many evaluations are running now.
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn enter(&self) -> RunningGuard {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        RunningGuard(self.0.clone())
+    }
+}
+
+/// One running evaluation, counted until dropped.
+struct RunningGuard(Arc<AtomicUsize>);
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Cancels the evaluation when the request ends for any reason: its deadline, or the client
+/// going away (the handler's future is dropped and no timer would fire).
+struct CancelOnDrop(CancellationToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
 /// Runs a query in a blocking task under the timeout: the store work never blocks the
 /// server's threads, and a query that runs too long is cancelled and answered 503.
 pub async fn run(
@@ -65,17 +104,17 @@ pub async fn run(
     index: Option<crate::search::TextIndex>,
     request: Request,
     limits: Limits,
+    running: &Running,
 ) -> Result<Output, ApiError> {
     let token = CancellationToken::new();
-    let cancel = token.clone();
+    let _cancel = CancelOnDrop(token.clone());
+    let guard = running.enter();
     let task = tokio::task::spawn_blocking(move || {
+        let _counted = guard;
         evaluate(&store, index.as_ref(), &request, limits.max_results, token)
     });
     match tokio::time::timeout(Duration::from_millis(limits.timeout_ms), task).await {
-        Err(_) => {
-            cancel.cancel();
-            Err(ApiError::Timeout(limits.timeout_ms))
-        }
+        Err(_) => Err(ApiError::Timeout(limits.timeout_ms)),
         Ok(Err(join)) => Err(ApiError::Internal(format!("query task failed: {join}"))),
         // cancelled by the timer while it ran
         Ok(Ok(Err(ApiError::Timeout(_)))) => Err(ApiError::Timeout(limits.timeout_ms)),
@@ -123,7 +162,7 @@ pub fn evaluate(
         _ => SparqlEvaluator::new(),
     };
     let mut prepared = evaluator
-        .with_cancellation_token(token)
+        .with_cancellation_token(token.clone())
         .parse_query(&request.query)
         .map_err(|e| ApiError::BadRequest(format!("query does not parse: {e}")))?;
     if !request.default_graphs.is_empty() || !request.named_graphs.is_empty() {
@@ -145,15 +184,26 @@ pub fn evaluate(
         prepared.dataset_mut().set_default_graph_as_union();
     }
     let results = prepared.on_store(store).execute().map_err(evaluation)?;
-    serialize(results, request.accept.as_deref(), max_results)
+    serialize(results, request.accept.as_deref(), max_results, &token)
 }
 
-/// Serializes results in the format the client accepts best.
+/// Serializes results in the format the client accepts best. The token is checked before
+/// each solution or triple: oxigraph checks it only when it reads the store, and a cross
+/// product joins in memory, so without this a query past its deadline would go on producing
+/// solutions (and filling the body) on a blocking thread after its 503.
 pub fn serialize(
     results: QueryResults<'_>,
     accept: Option<&str>,
     max_results: usize,
+    token: &CancellationToken,
 ) -> Result<Output, ApiError> {
+    let alive = || {
+        if token.is_cancelled() {
+            Err(ApiError::Timeout(0))
+        } else {
+            Ok(())
+        }
+    };
     let mut body = Vec::new();
     match results {
         QueryResults::Boolean(b) => {
@@ -169,6 +219,7 @@ pub fn serialize(
                 .serialize_solutions_to_writer(&mut body, solutions.variables().to_vec())
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             for (n, row) in solutions.enumerate() {
+                alive()?;
                 if n >= max_results {
                     return Err(ApiError::TooManyResults(max_results));
                 }
@@ -183,6 +234,7 @@ pub fn serialize(
         QueryResults::Graph(triples) => {
             let mut all = Vec::new();
             for (n, t) in triples.enumerate() {
+                alive()?;
                 if n >= max_results {
                     return Err(ApiError::TooManyResults(max_results));
                 }

@@ -18,9 +18,10 @@ use super::AppState;
 use super::error::ApiError;
 use crate::ingest::{self, Input, Options};
 
-/// The largest body `/ingest` takes (the shared corpus's largest document is 4 MB); a longer
-/// `Content-Length` is refused with 413 before the body is read.
-pub const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest body `/ingest` takes, that of a document held whole in memory (the shared
+/// corpus's largest document is 4 MB); a longer `Content-Length` is refused with 413 before
+/// the body is read.
+pub const MAX_BODY: usize = ingest::MAX_IN_MEMORY_BYTES;
 
 /// `POST /ingest`.
 pub async fn post(
@@ -51,10 +52,13 @@ pub async fn post(
     let inputs = vec![Input::Bytes(name, body.to_vec())];
     let _one_at_a_time = state.inner.ingest.lock().await;
     let s = state.clone();
-    let report =
-        tokio::task::spawn_blocking(move || ingest::ingest(s.kb(), inputs, &Options::default()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
+    let options = Options {
+        annotator: state.config().annotator.clone(),
+        ..Options::default()
+    };
+    let report = tokio::task::spawn_blocking(move || ingest::ingest(s.kb(), inputs, &options))
+        .await
+        .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
     let status = if report.failed == 0 {
         StatusCode::OK
     } else {

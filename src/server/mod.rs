@@ -54,6 +54,8 @@ pub struct Config {
     pub max_results: usize,
     /// The directory of named queries.
     pub queries: PathBuf,
+    /// The annotator `POST /ingest` runs (the one `paesi ingest` runs by default).
+    pub annotator: Option<Arc<crate::annotate::Annotator>>,
 }
 
 /// Why the server could not run.
@@ -77,6 +79,8 @@ struct Inner {
     index: Option<crate::search::TextIndex>,
     /// One ingest at a time (queries go on meanwhile).
     ingest: tokio::sync::Mutex<()>,
+    /// The SPARQL evaluations running now.
+    running: exec::Running,
 }
 
 impl AppState {
@@ -105,6 +109,7 @@ impl AppState {
                 config,
                 index,
                 ingest: tokio::sync::Mutex::new(()),
+                running: exec::Running::default(),
             }),
         }
     }
@@ -117,6 +122,11 @@ impl AppState {
     /// The text index, if it could be opened (cheap to clone).
     pub fn search_index(&self) -> Option<crate::search::TextIndex> {
         self.inner.index.clone()
+    }
+
+    /// The SPARQL evaluations running now.
+    pub fn running(&self) -> &exec::Running {
+        &self.inner.running
     }
 
     /// The configuration.
@@ -273,5 +283,6 @@ async fn health(State(state): State<AppState>) -> Result<impl IntoResponse, ApiE
         "updates": c.update_token.is_some(),
         "timeout_ms": c.timeout_ms,
         "max_results": c.max_results,
+        "queries_running": state.running().count(),
     })))
 }

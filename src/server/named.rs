@@ -76,6 +76,7 @@ pub async fn run(
         state.search_index(),
         request,
         state.limits(),
+        state.running(),
     )
     .await?;
     Ok(respond(output))

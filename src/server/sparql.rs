@@ -180,6 +180,7 @@ async fn query(state: AppState, params: Params, headers: &HeaderMap) -> Result<R
         state.search_index(),
         request,
         state.limits(),
+        state.running(),
     )
     .await?;
     Ok(respond(output))

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::PathBuf;
 
 /// The shared corpus directory: `PAESI_SHARED`, else `../shared` beside the crate.
@@ -436,6 +438,12 @@ impl Server {
             std::io::Read::read_to_string(&mut e, &mut err).expect("stderr");
         }
         (status, err)
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind) and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     fn terminate(&mut self) -> std::process::ExitStatus {
