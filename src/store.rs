@@ -53,6 +53,7 @@ pub struct Stats {
 
 impl Kb {
     /// Opens (creating if needed) the store in `dir`.
+    #[cfg(feature = "rocksdb")]
     pub fn open(dir: &Path) -> Result<Kb, StoreError> {
         let store = Store::open(dir).map_err(|source| StoreError::Storage {
             path: dir.to_path_buf(),
@@ -66,6 +67,7 @@ impl Kb {
 
     /// Opens an existing store for reading only: many readers may do so at once, also
     /// while a writer holds it.
+    #[cfg(feature = "rocksdb")]
     pub fn open_read_only(dir: &Path) -> Result<Kb, StoreError> {
         let store = Store::open_read_only(dir).map_err(|source| StoreError::Storage {
             path: dir.to_path_buf(),

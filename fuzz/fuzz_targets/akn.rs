@@ -1,0 +1,9 @@
+//! The AKN parser on arbitrary bytes, seeded from the shared corpus's AKN documents (the
+//! parser is chosen by the root element, so the seeds make this the AKN target): see
+//! [`checks::document`].
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| checks::document(bytes));
