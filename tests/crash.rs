@@ -376,11 +376,18 @@ fn killed_import_leaves_whole_documents_and_finishes_like_a_clean_run() {
         killed += usize::from(kill_when_grown(child, &data, threshold));
         let what = format!("import run {run}");
         clean.check_whole(&data, &what);
-        let code = import(&data, &server.base, &root_manifest)
-            .status()
-            .expect("import")
-            .code();
-        assert_eq!(code, Some(clean.code), "{what}");
+        let out = import(&data, &server.base, &root_manifest)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("import");
+        assert_eq!(
+            out.status.code(),
+            Some(clean.code),
+            "{what}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         clean.check_finished(&data, &what);
     }
     eprintln!("import: {runs} runs, {killed} killed before they ended");
