@@ -299,11 +299,13 @@ fn contents(kb: &dyn Source, act: &str) -> Result<(Vec<ContentsEntry>, usize), L
             *held.entry(g.clone()).or_default() += 1;
         }
     }
-    let rank = |g: &Option<String>| -> (std::cmp::Reverse<usize>, String) {
+    // an edition's rank: the fullest first, then by graph IRI
+    type Rank = (std::cmp::Reverse<usize>, String);
+    let rank = |g: &Option<String>| -> Rank {
         let g = g.clone().unwrap_or_default();
         (std::cmp::Reverse(held.get(&g).copied().unwrap_or(0)), g)
     };
-    let mut chosen: BTreeMap<String, (std::cmp::Reverse<usize>, String)> = BTreeMap::new();
+    let mut chosen: BTreeMap<String, Rank> = BTreeMap::new();
     for r in &rows {
         if let Some(p) = &r[0] {
             let candidate = rank(&r[5]);
@@ -314,12 +316,7 @@ fn contents(kb: &dyn Source, act: &str) -> Result<(Vec<ContentsEntry>, usize), L
         }
     }
     // in document order, the fullest edition's partitions first: (entry, parent)
-    let mut order: Vec<(
-        (std::cmp::Reverse<usize>, String),
-        usize,
-        ContentsEntry,
-        Option<String>,
-    )> = Vec::new();
+    let mut order: Vec<(Rank, usize, ContentsEntry, Option<String>)> = Vec::new();
     let mut seen = BTreeSet::new();
     for (position, r) in rows.into_iter().enumerate() {
         let (Some(p), Some(c)) = (r[0].clone(), r[1].clone()) else {

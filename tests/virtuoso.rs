@@ -1,8 +1,10 @@
 //! Scale-out against a real Virtuoso (Debian's `virtuoso-opensource`, started on 127.0.0.1
 //! with a throwaway database by `tests/virtuoso/virtuoso.sh`): the shared-corpus KB pushed
-//! over the Graph Store Protocol and every named query answered alike by both stores; a
-//! changed document pushed again writes its graph alone (here through the SPARQL Update
-//! fallback); a push interrupted by stopping Virtuoso fails naming the graph, and resumes.
+//! over the Graph Store Protocol, every named query answered alike by both stores, and the
+//! lookups (`procedure`, `norm`, `act --json --endpoint`) printing what they print over the
+//! local store; a changed document pushed again writes its graph alone (here through the
+//! SPARQL Update fallback); a push interrupted by stopping Virtuoso fails naming the graph, and
+//! resumes; `import --push` and `sync --push` write what they changed and nothing else.
 //!
 //! Without Virtuoso the tests are skipped, except under `CI=true` or `PAESI_VIRTUOSO=required`
 //! (which `.ci/run` sets), where they fail.
