@@ -1,7 +1,7 @@
 //! Acts as operators read them: the Italian citation of an act or of a partition
 //! (`art. 29, comma 1, D.Lgs. 25 luglio 1998, n. 286`, written by [`crate::search::citation`]),
-//! an act's table of contents, and the acts it amends and that amend it. Read from the store
-//! with SPARQL over the RDF contract.
+//! an act's table of contents, and the acts it amends and that amend it. Read with SPARQL over
+//! the RDF contract from a [`Source`] (the local store or a remote endpoint).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +9,7 @@ use crate::ids;
 use crate::procedure::LookupError;
 use crate::rdf::{ELI, PAESI};
 use crate::search::citation::{self, ActRef, Step};
-use crate::store::Kb;
+use crate::source::Source;
 
 /// The partition classes a table of contents lists: the containers and the articles (commi and
 /// points are the articles' own text).
@@ -26,7 +26,7 @@ const CONTENTS_CLASSES: [&str; 9] = [
 ];
 
 /// True when the knowledge base holds the act itself (a document of it was ingested).
-pub fn act_in_kb(kb: &Kb, act: &str) -> Result<bool, LookupError> {
+pub fn act_in_kb(kb: &dyn Source, act: &str) -> Result<bool, LookupError> {
     Ok(kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ <{act}> <{PAESI}sourceFormat> ?f }}"
     ))? > 0)
@@ -34,7 +34,7 @@ pub fn act_in_kb(kb: &Kb, act: &str) -> Result<bool, LookupError> {
 
 /// The act part of a citation as the knowledge base describes the act (type, date, number,
 /// title); None when it holds nothing of it.
-fn act_ref_in_kb(kb: &Kb, act: &str) -> Result<Option<ActRef>, LookupError> {
+fn act_ref_in_kb(kb: &dyn Source, act: &str) -> Result<Option<ActRef>, LookupError> {
     let rows = kb.string_rows(&format!(
         "SELECT ?t ?d ?n ?title WHERE {{ <{act}> <{PAESI}sourceFormat> ?f .
            OPTIONAL {{ <{act}> <{ELI}type_document> ?t }} OPTIONAL {{ <{act}> <{ELI}date_document> ?d }}
@@ -91,7 +91,7 @@ fn act_ref_of_iri(act: &str) -> Option<ActRef> {
 
 /// The chain of a partition the knowledge base holds, from the outermost partition down
 /// (class and number as printed); empty when it does not hold it.
-fn chain_in_kb(kb: &Kb, partition: &str) -> Result<Vec<Step>, LookupError> {
+fn chain_in_kb(kb: &dyn Source, partition: &str) -> Result<Vec<Step>, LookupError> {
     let mut chain = Vec::new();
     let mut at = Some(partition.to_string());
     while let Some(node) = at.take()
@@ -147,7 +147,11 @@ fn chain_of_id(id: &str) -> Vec<Step> {
 /// (the URN:NIR the caller was given, which keeps the full date) or the IRI say; the
 /// partition's numbers as printed, else read from its identifier. None for IRIs that name no
 /// Italian act.
-pub fn citation(kb: &Kb, iri: &str, urn: Option<&str>) -> Result<Option<String>, LookupError> {
+pub fn citation(
+    kb: &dyn Source,
+    iri: &str,
+    urn: Option<&str>,
+) -> Result<Option<String>, LookupError> {
     let Some(act) = ids::act_iri_of(iri) else {
         return Ok(None);
     };
@@ -186,7 +190,7 @@ pub struct ActLink {
 }
 
 /// The [`ActLink`] of an IRI.
-pub fn link(kb: &Kb, iri: &str) -> Result<ActLink, LookupError> {
+pub fn link(kb: &dyn Source, iri: &str) -> Result<ActLink, LookupError> {
     let act = ids::act_iri_of(iri);
     let in_kb = match &act {
         Some(a) if a == iri => act_in_kb(kb, a)?,
@@ -239,7 +243,7 @@ pub struct ActView {
 
 /// An act by URN:NIR, AKN IRI or canonical IRI: its citation, title, table of contents and
 /// the acts it amends and that amend it.
-pub fn act(kb: &Kb, identifier: &str) -> Result<ActView, LookupError> {
+pub fn act(kb: &dyn Source, identifier: &str) -> Result<ActView, LookupError> {
     let iri = ids::lookup_iri(identifier)?;
     if !act_in_kb(kb, &iri)? {
         return Err(LookupError::NotFound(iri));
@@ -273,7 +277,7 @@ pub fn act(kb: &Kb, identifier: &str) -> Result<ActView, LookupError> {
 
 /// The containers and articles of an act, nested by `eli:is_part_of`, and the number of
 /// articles among them.
-fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupError> {
+fn contents(kb: &dyn Source, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupError> {
     let classes = CONTENTS_CLASSES
         .iter()
         .map(|c| format!("<{PAESI}{c}>"))
@@ -295,11 +299,13 @@ fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupErr
             *held.entry(g.clone()).or_default() += 1;
         }
     }
-    let rank = |g: &Option<String>| -> (std::cmp::Reverse<usize>, String) {
+    // an edition's rank: the fullest first, then by graph IRI
+    type Rank = (std::cmp::Reverse<usize>, String);
+    let rank = |g: &Option<String>| -> Rank {
         let g = g.clone().unwrap_or_default();
         (std::cmp::Reverse(held.get(&g).copied().unwrap_or(0)), g)
     };
-    let mut chosen: BTreeMap<String, (std::cmp::Reverse<usize>, String)> = BTreeMap::new();
+    let mut chosen: BTreeMap<String, Rank> = BTreeMap::new();
     for r in &rows {
         if let Some(p) = &r[0] {
             let candidate = rank(&r[5]);
@@ -310,12 +316,7 @@ fn contents(kb: &Kb, act: &str) -> Result<(Vec<ContentsEntry>, usize), LookupErr
         }
     }
     // in document order, the fullest edition's partitions first: (entry, parent)
-    let mut order: Vec<(
-        (std::cmp::Reverse<usize>, String),
-        usize,
-        ContentsEntry,
-        Option<String>,
-    )> = Vec::new();
+    let mut order: Vec<(Rank, usize, ContentsEntry, Option<String>)> = Vec::new();
     let mut seen = BTreeSet::new();
     for (position, r) in rows.into_iter().enumerate() {
         let (Some(p), Some(c)) = (r[0].clone(), r[1].clone()) else {
@@ -377,7 +378,7 @@ fn prune_empty(entries: &mut Vec<ContentsEntry>) {
 /// act or of its partitions), the lifecycle events (a NIR `passiva` relation names an amending
 /// act) and the acts that brought in or ended a version of a partition.
 fn amendment_links(
-    kb: &Kb,
+    kb: &dyn Source,
     act: &str,
 ) -> Result<(BTreeSet<String>, BTreeSet<String>), LookupError> {
     let prefix = literal(&format!("{act}/"));

@@ -8,7 +8,7 @@ use crate::annotate::Period;
 use crate::catalogue::CV;
 use crate::procedure::{self, LookupError};
 use crate::rdf::PAESI;
-use crate::store::Kb;
+use crate::source::Source;
 
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
@@ -95,7 +95,11 @@ impl FigureView {
 }
 
 /// The figures of a procedure (its IRI), by kind then IRI; labels in `lang`.
-pub fn figures(kb: &Kb, procedure: &str, lang: &str) -> Result<Vec<FigureView>, LookupError> {
+pub fn figures(
+    kb: &dyn Source,
+    procedure: &str,
+    lang: &str,
+) -> Result<Vec<FigureView>, LookupError> {
     let rows = kb.string_rows(&format!(
         "SELECT ?f ?c ?v ?basis ?norm ?ver ?on ?against ?states WHERE {{
            <{procedure}> <{PAESI}figure> ?f . ?f a ?c ; <{PAESI}basis> ?basis ; <{PAESI}verification> ?ver .
@@ -146,7 +150,12 @@ pub fn figures(kb: &Kb, procedure: &str, lang: &str) -> Result<Vec<FigureView>, 
 }
 
 /// A figure's value for people.
-fn stated(kb: &Kb, kind: FigureKind, value: &str, lang: &str) -> Result<String, LookupError> {
+fn stated(
+    kb: &dyn Source,
+    kind: FigureKind,
+    value: &str,
+    lang: &str,
+) -> Result<String, LookupError> {
     if let Some(plain) = plain_value(kind, value) {
         return Ok(plain);
     }

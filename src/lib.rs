@@ -27,6 +27,7 @@ pub mod rdf;
 pub mod remote;
 pub mod search;
 pub mod server;
+pub mod source;
 pub mod store;
 pub mod xml;
 

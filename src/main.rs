@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use paesi::annotate::{Annotator, Patterns};
 use paesi::ingest::{self, Options};
 use paesi::query::{OutputFormat, write_results};
+use paesi::source::Source;
 use paesi::store::Kb;
 
 /// paesi: a knowledge base of Italian immigration law (Akoma Ntoso and NIR into RDF).
@@ -175,6 +176,12 @@ enum Command {
         /// legal bases in force on `--at` say; exit code 1 when they disagree.
         #[arg(long)]
         check: bool,
+        /// Read from this remote SPARQL endpoint (SPARQL 1.1 Protocol: a store the KB was
+        /// pushed to) instead of the local store; same view, to compare the two.
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Every figure of the catalogue (time limits, validities, amounts, authorities) against
     /// the comma that states it, in force on `--at`: agree, disagree, unconfirmed, or stale
@@ -210,6 +217,12 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Read from this remote SPARQL endpoint (SPARQL 1.1 Protocol: a store the KB was
+        /// pushed to) instead of the local store; same view, to compare the two.
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// An act: its citation, title, table of contents, the acts it amends and that amend it.
     Act {
@@ -218,6 +231,12 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Read from this remote SPARQL endpoint (SPARQL 1.1 Protocol: a store the KB was
+        /// pushed to) instead of the local store; same view, to compare the two.
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Acts cited by the catalogue or the corpus but missing from the knowledge base, most
     /// needed first.
@@ -576,11 +595,17 @@ fn try_main() -> Result<ExitCode, AnyError> {
             lang,
             json,
             check,
+            endpoint,
+            remote,
         } => {
             if check {
+                if endpoint.is_some() {
+                    return Err("--check reads the local store only (no --endpoint)".into());
+                }
                 cmd_procedure_check(&cli.data, &words, at, &lang, json)
             } else {
-                cmd_procedure(&cli.data, &words, category.as_deref(), at, &lang, json)
+                let source = lookup_source(&cli.data, endpoint.as_deref(), &remote)?;
+                cmd_procedure(&*source, &words, category.as_deref(), at, &lang, json)
             }
         }
         Command::Norm {
@@ -588,8 +613,21 @@ fn try_main() -> Result<ExitCode, AnyError> {
             at,
             lang,
             json,
-        } => cmd_norm(&cli.data, &identifier, at, &lang, json),
-        Command::Act { identifier, json } => cmd_act(&cli.data, &identifier, json),
+            endpoint,
+            remote,
+        } => {
+            let source = lookup_source(&cli.data, endpoint.as_deref(), &remote)?;
+            cmd_norm(&*source, &identifier, at, &lang, json)
+        }
+        Command::Act {
+            identifier,
+            json,
+            endpoint,
+            remote,
+        } => {
+            let source = lookup_source(&cli.data, endpoint.as_deref(), &remote)?;
+            cmd_act(&*source, &identifier, json)
+        }
         Command::Gaps { lang, json } => cmd_gaps(&cli.data, &lang, json),
         Command::Check {
             ids,
@@ -958,9 +996,22 @@ fn period(from: &Option<String>, until: &Option<String>) -> String {
     )
 }
 
+/// What `procedure`, `norm` and `act` read: the remote endpoint when one is given, else the
+/// local store (read-only).
+fn lookup_source(
+    data: &Path,
+    endpoint: Option<&str>,
+    remote: &RemoteArgs,
+) -> Result<Box<dyn Source>, AnyError> {
+    Ok(match endpoint {
+        Some(e) => Box::new(paesi::source::Remote::new(remote.target(e))?),
+        None => Box::new(Kb::open_read_only(data)?),
+    })
+}
+
 /// `paesi procedure`: the list, or one procedure with its norms on a day.
 fn cmd_procedure(
-    data: &Path,
+    kb: &dyn Source,
     words: &[String],
     category: Option<&str>,
     at: Option<String>,
@@ -968,12 +1019,11 @@ fn cmd_procedure(
     json: bool,
 ) -> Result<ExitCode, AnyError> {
     use paesi::procedure;
-    let kb = Kb::open_read_only(data)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let at = at.unwrap_or_else(paesi::dates::today);
     // one word that names a procedure shows it; anything else filters the list
     let shown = match words {
-        [one] if category.is_none() => match procedure::show(&kb, one, &at, lang) {
+        [one] if category.is_none() => match procedure::show(kb, one, &at, lang) {
             Ok(view) => Some(view),
             Err(procedure::LookupError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
@@ -984,7 +1034,7 @@ fn cmd_procedure(
         Some(view) if json => serde_json::to_writer_pretty(&mut out, &view)?,
         Some(view) => procedure::render_procedure(&mut out, &view)?,
         None => {
-            let list = procedure::list(&kb, words, category, lang)?;
+            let list = procedure::list(kb, words, category, lang)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &list)?;
             } else {
@@ -1054,23 +1104,21 @@ fn cmd_check(
 
 /// `paesi norm`: a partition with its procedures, citations and amendments.
 fn cmd_norm(
-    data: &Path,
+    kb: &dyn Source,
     identifier: &str,
     at: Option<String>,
     lang: &str,
     json: bool,
 ) -> Result<ExitCode, AnyError> {
-    let kb = Kb::open_read_only(data)?;
     let at = at.unwrap_or_else(paesi::dates::today);
-    let view = paesi::procedure::norm(&kb, identifier, &at, lang)?;
+    let view = paesi::procedure::norm(kb, identifier, &at, lang)?;
     emit(json, &view, |out| paesi::procedure::render_norm(out, &view))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `paesi act`: an act's contents and amendment links.
-fn cmd_act(data: &Path, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
-    let kb = Kb::open_read_only(data)?;
-    let view = paesi::act::act(&kb, identifier)?;
+fn cmd_act(kb: &dyn Source, identifier: &str, json: bool) -> Result<ExitCode, AnyError> {
+    let view = paesi::act::act(kb, identifier)?;
     emit(json, &view, |out| paesi::act::render(out, &view))?;
     Ok(ExitCode::SUCCESS)
 }

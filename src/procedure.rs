@@ -1,15 +1,16 @@
 //! What operators ask of the catalogue, both ways: a procedure and the norms that govern it
 //! (with their text in force on a day), a norm and the procedures that rest on it, and the
 //! acts the catalogue or the corpus needs but the knowledge base lacks. Everything is read
-//! from the store with SPARQL over the RDF contract, so the answers are those a researcher's
-//! query gives.
+//! with SPARQL over the RDF contract, so the answers are those a researcher's query gives,
+//! from a [`Source`]: the local store, or a remote endpoint holding the pushed graphs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalogue::CV;
 use crate::ids;
 use crate::rdf::{ELI, PAESI};
-use crate::store::{Kb, StoreError};
+use crate::source::{Source, SourceError};
+use crate::store::StoreError;
 
 const DCT: &str = "http://purl.org/dc/terms/";
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
@@ -21,12 +22,24 @@ pub enum LookupError {
     /// The store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The remote endpoint asked instead of the store failed (`--endpoint`).
+    #[error("{0}")]
+    Remote(#[from] crate::remote::query::RemoteQueryError),
     /// The identifier does not parse.
     #[error("{0}")]
     Identifier(#[from] ids::IdError),
     /// Nothing with that identifier is in the knowledge base.
     #[error("{0} is not in the knowledge base")]
     NotFound(String),
+}
+
+impl From<SourceError> for LookupError {
+    fn from(e: SourceError) -> LookupError {
+        match e {
+            SourceError::Store(e) => LookupError::Store(e),
+            SourceError::Remote(e) => LookupError::Remote(e),
+        }
+    }
 }
 
 /// The address of an act on Normattiva, for acts the knowledge base does not hold.
@@ -51,13 +64,15 @@ pub struct ProcedureSummary {
 /// description, in any language, accents and case ignored) and by category (its label or IRI
 /// contains the text).
 pub fn list(
-    kb: &Kb,
+    kb: &dyn Source,
     words: &[String],
     category: Option<&str>,
     lang: &str,
 ) -> Result<Vec<ProcedureSummary>, LookupError> {
+    // DISTINCT: a procedure two graphs describe (a catalogue file and a fixture naming the
+    // same IRI) is one procedure, though the union of the graphs states it twice
     let rows = kb.string_rows(&format!(
-        "SELECT ?p ?id WHERE {{ ?p a <{PAESI}Procedure> ; <{DCT}identifier> ?id }} ORDER BY ?id"
+        "SELECT DISTINCT ?p ?id WHERE {{ ?p a <{PAESI}Procedure> ; <{DCT}identifier> ?id }} ORDER BY ?id"
     ))?;
     let mut out = Vec::new();
     let words: Vec<String> = words.iter().map(|w| fold(w)).collect();
@@ -173,7 +188,7 @@ pub struct ProcedureView {
 }
 
 /// A procedure by identifier (or IRI), its norms as in force on `at` (`YYYY-MM-DD`).
-pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, LookupError> {
+pub fn show(kb: &dyn Source, id: &str, at: &str, lang: &str) -> Result<ProcedureView, LookupError> {
     let iri = procedure_iri(kb, id)?;
     let dct_id = kb.string_rows(&format!(
         "SELECT ?id WHERE {{ <{iri}> <{DCT}identifier> ?id }}"
@@ -198,12 +213,16 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
     // (urn, norm) → (role, comments by language, verification)
     type Basis = (Option<String>, Vec<(String, String)>, Option<String>);
     let mut bases: BTreeMap<(String, String), Basis> = BTreeMap::new();
-    for row in kb.string_rows(&format!(
+    let mut rows = kb.string_rows(&format!(
         "SELECT ?urn ?norm ?r ?c (LANG(?c) AS ?cl) ?ver WHERE {{ <{iri}> <{PAESI}legalBasis> ?b .
            ?b <{PAESI}urn> ?urn ; <{PAESI}norm> ?norm .
            OPTIONAL {{ ?b <{PAESI}role> ?r }} OPTIONAL {{ ?b <{RDFS}comment> ?c }}
            OPTIONAL {{ ?b <{PAESI}verification> ?ver }} }}"
-    ))? {
+    ))?;
+    // a URN the procedure names twice, with two roles, shows the first role in code-point
+    // order (whatever order the store answers in)
+    rows.sort();
+    for row in rows {
         let (Some(urn), Some(norm)) = (row[0].clone(), row[1].clone()) else {
             continue;
         };
@@ -251,7 +270,7 @@ pub fn show(kb: &Kb, id: &str, at: &str, lang: &str) -> Result<ProcedureView, Lo
 }
 
 fn basis_view(
-    kb: &Kb,
+    kb: &dyn Source,
     urn: String,
     norm: String,
     role: Option<String>,
@@ -315,7 +334,11 @@ fn basis_view(
 /// The whole text of a partition on `at`: its own text followed by that of every partition
 /// inside it in force then (a comma with its letters), one per line, in document order.
 /// None when the partition itself is not in force on that day.
-pub fn full_text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
+pub fn full_text_at(
+    kb: &dyn Source,
+    partition: &str,
+    at: &str,
+) -> Result<Option<String>, LookupError> {
     if !is_in_force(kb, partition, at)? {
         return Ok(None);
     }
@@ -338,7 +361,7 @@ pub fn full_text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>
 
 /// True when a partition is in force on `at`: through one of its versions when it has some,
 /// else by its own period (no period: always).
-pub fn is_in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupError> {
+pub fn is_in_force(kb: &dyn Source, partition: &str, at: &str) -> Result<bool, LookupError> {
     let day = format!("\"{at}\"^^<http://www.w3.org/2001/XMLSchema#date>");
     Ok(kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{
@@ -357,14 +380,14 @@ pub fn is_in_force(kb: &Kb, partition: &str, at: &str) -> Result<bool, LookupErr
 
 /// The text of a partition in force on `at`: the version in force then, or, for a partition
 /// without versions, its own text when its period (if any) contains the day.
-pub fn text_at(kb: &Kb, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
+pub fn text_at(kb: &dyn Source, partition: &str, at: &str) -> Result<Option<String>, LookupError> {
     Ok(in_force(kb, partition, at)?.map(|(_, t)| t))
 }
 
 /// The node holding the text of a partition in force on `at` (the version in force, or the
 /// partition itself when it has no versions) and that text.
 pub fn in_force(
-    kb: &Kb,
+    kb: &dyn Source,
     partition: &str,
     at: &str,
 ) -> Result<Option<(String, String)>, LookupError> {
@@ -417,7 +440,7 @@ pub struct AnnotationView {
 }
 
 /// The annotations stored on a node (a partition or a version), by offset.
-pub fn annotations(kb: &Kb, node: &str) -> Result<Vec<AnnotationView>, LookupError> {
+pub fn annotations(kb: &dyn Source, node: &str) -> Result<Vec<AnnotationView>, LookupError> {
     let rows = kb.string_rows(&format!(
         "SELECT ?c ?s ?e ?x ?v ?d ?cur ?q ?p WHERE {{ <{node}> <{PAESI}annotation> ?a .
            ?a a ?c ; <{PAESI}start> ?s ; <{PAESI}end> ?e ; <{PAESI}surface> ?x ; <{PAESI}value> ?v .
@@ -454,7 +477,7 @@ pub fn annotations(kb: &Kb, node: &str) -> Result<Vec<AnnotationView>, LookupErr
 
 /// The modifications naming a partition, or the article (or other partition) holding it,
 /// oldest first.
-pub fn amendments(kb: &Kb, partition: &str) -> Result<Vec<Amendment>, LookupError> {
+pub fn amendments(kb: &dyn Source, partition: &str) -> Result<Vec<Amendment>, LookupError> {
     let rows = kb.string_rows(&format!(
         "SELECT DISTINCT ?d ?k ?s ?date WHERE {{
            {{ BIND(<{partition}> AS ?d) }} UNION {{ <{partition}> <{ELI}is_part_of>+ ?d }}
@@ -502,7 +525,7 @@ pub enum Reach {
 /// The procedures whose legal basis is `iri` itself, one of its parts or one of its
 /// containers (`reach`), with the role the norm has for them; sorted by procedure.
 pub fn resting_on(
-    kb: &Kb,
+    kb: &dyn Source,
     iri: &str,
     reach: Reach,
     lang: &str,
@@ -556,7 +579,7 @@ pub fn resting_on(
 }
 
 /// Every partition (or act) some procedure names as its legal basis.
-pub fn legal_basis_norms(kb: &Kb) -> Result<BTreeSet<String>, LookupError> {
+pub fn legal_basis_norms(kb: &dyn Source) -> Result<BTreeSet<String>, LookupError> {
     Ok(kb
         .string_rows(&format!(
             "SELECT DISTINCT ?n WHERE {{ ?p <{PAESI}legalBasis> ?b . ?b <{PAESI}norm> ?n }}"
@@ -598,7 +621,12 @@ pub struct NormView {
 }
 
 /// A norm by URN:NIR, AKN IRI or canonical IRI, as on `at`.
-pub fn norm(kb: &Kb, identifier: &str, at: &str, lang: &str) -> Result<NormView, LookupError> {
+pub fn norm(
+    kb: &dyn Source,
+    identifier: &str,
+    at: &str,
+    lang: &str,
+) -> Result<NormView, LookupError> {
     let iri = ids::lookup_iri(identifier)?;
     let in_kb = kb.count(&format!(
         "SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{iri}> <{PAESI}act> ?a }} UNION {{ <{iri}> <{PAESI}sourceFormat> ?f }} }}"
@@ -688,7 +716,7 @@ pub struct Gap {
 
 /// The acts cited by the catalogue or the corpus but missing from the KB, most needed first:
 /// by the number of procedures resting on them, then by citations.
-pub fn gaps(kb: &Kb, lang: &str) -> Result<Vec<Gap>, LookupError> {
+pub fn gaps(kb: &dyn Source, lang: &str) -> Result<Vec<Gap>, LookupError> {
     let present: BTreeSet<String> = kb
         .string_rows(&format!(
             "SELECT DISTINCT ?a WHERE {{ ?a <{PAESI}sourceFormat> ?f }}"
@@ -788,7 +816,7 @@ pub fn gaps(kb: &Kb, lang: &str) -> Result<Vec<Gap>, LookupError> {
 }
 
 /// The IRI of a procedure given by identifier (or IRI); NotFound when the catalogue lacks it.
-pub(crate) fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
+pub(crate) fn procedure_iri(kb: &dyn Source, id: &str) -> Result<String, LookupError> {
     if id.starts_with("http") {
         return Ok(ids::checked_iri(id)?);
     }
@@ -801,7 +829,11 @@ pub(crate) fn procedure_iri(kb: &Kb, id: &str) -> Result<String, LookupError> {
         .ok_or_else(|| LookupError::NotFound(format!("procedure {id:?}")))
 }
 
-fn categories(kb: &Kb, iri: &str, lang: &str) -> Result<Vec<(String, String)>, LookupError> {
+fn categories(
+    kb: &dyn Source,
+    iri: &str,
+    lang: &str,
+) -> Result<Vec<(String, String)>, LookupError> {
     let mut out = Vec::new();
     for r in kb.string_rows(&format!(
         "SELECT ?c WHERE {{ <{iri}> <{PAESI}category> ?c }} ORDER BY ?c"
@@ -823,7 +855,7 @@ fn categories(kb: &Kb, iri: &str, lang: &str) -> Result<Vec<(String, String)>, L
 /// The best literal of a node for a language: that language, else Italian, else English,
 /// else any.
 pub(crate) fn label(
-    kb: &Kb,
+    kb: &dyn Source,
     iri: &str,
     predicates: &[&str],
     lang: &str,
@@ -842,7 +874,7 @@ pub(crate) fn label(
 }
 
 fn label_of_node(
-    kb: &Kb,
+    kb: &dyn Source,
     node: &str,
     predicate: &str,
     lang: &str,
@@ -861,7 +893,7 @@ fn label_of_node(
 /// literal) in the language asked for, with the description, amount and currency a cost or
 /// evidence node carries.
 fn properties_of(
-    kb: &Kb,
+    kb: &dyn Source,
     iri: &str,
     skip: &[String],
     lang: &str,
@@ -971,14 +1003,18 @@ fn best_lang(present: &BTreeSet<String>, lang: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The text in the best language among `(language, text)` pairs.
+/// The text in the best language among `(language, text)` pairs; of several in that language
+/// (a node two graphs title each their way), the first in code-point order, so the choice
+/// never depends on the order a store answers in.
 fn pick_lang(texts: &[(String, String)], lang: &str) -> Option<String> {
     let present: BTreeSet<String> = texts.iter().map(|(l, _)| l.clone()).collect();
     let best = best_lang(&present, lang);
     texts
         .iter()
-        .find(|(l, _)| *l == best)
-        .map(|(_, t)| t.clone())
+        .filter(|(l, _)| *l == best)
+        .map(|(_, t)| t)
+        .min()
+        .cloned()
 }
 
 /// A SPARQL string literal, escaped by oxrdf.

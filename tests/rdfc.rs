@@ -120,7 +120,7 @@ fn the_registry_hash_of_every_shared_document_equals_sophias() {
 /// nameless third known by both, labelled `labels`.
 fn people(labels: [&str; 3], name_of_second: &str) -> Vec<Quad> {
     let ex = |l: &str| NamedNode::new_unchecked(format!("http://example.org/{l}"));
-    let [a, b, c] = labels.map(|l| BlankNode::new_unchecked(l));
+    let [a, b, c] = labels.map(BlankNode::new_unchecked);
     let knows = ex("knows");
     let name = ex("name");
     let q = |s: &BlankNode, p: &NamedNode, o: Term| {

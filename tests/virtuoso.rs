@@ -1,8 +1,10 @@
 //! Scale-out against a real Virtuoso (Debian's `virtuoso-opensource`, started on 127.0.0.1
 //! with a throwaway database by `tests/virtuoso/virtuoso.sh`): the shared-corpus KB pushed
-//! over the Graph Store Protocol and every named query answered alike by both stores; a
-//! changed document pushed again writes its graph alone (here through the SPARQL Update
-//! fallback); a push interrupted by stopping Virtuoso fails naming the graph, and resumes.
+//! over the Graph Store Protocol, every named query answered alike by both stores, and the
+//! lookups (`procedure`, `norm`, `act --json --endpoint`) printing what they print over the
+//! local store; a changed document pushed again writes its graph alone (here through the
+//! SPARQL Update fallback); a push interrupted by stopping Virtuoso fails naming the graph, and
+//! resumes; `import --push` and `sync --push` write what they changed and nothing else.
 //!
 //! Without Virtuoso the tests are skipped, except under `CI=true` or `PAESI_VIRTUOSO=required`
 //! (which `.ci/run` sets), where they fail.
@@ -112,7 +114,8 @@ impl Drop for Virtuoso {
     }
 }
 
-/// The shared-corpus KB (as tests/named_queries.rs builds it), made once.
+/// The shared-corpus KB (as tests/named_queries.rs builds it, and the procedure catalogue of
+/// `ontology/procedures`), made once.
 fn corpus_kb() -> Option<&'static PathBuf> {
     static KB: OnceLock<Option<PathBuf>> = OnceLock::new();
     KB.get_or_init(|| {
@@ -128,6 +131,7 @@ fn corpus_kb() -> Option<&'static PathBuf> {
             .arg(corpus.join("bulk"))
             .arg(project("corpus"))
             .arg(project("ontology/paesi.ttl"))
+            .arg(project("ontology/procedures"))
             .arg(project("tests/fixtures/procedures.ttl"))
             .output()
             .expect("run paesi ingest");
@@ -338,7 +342,7 @@ fn count(data: &Path, endpoint: Option<&str>, sparql: &str) -> usize {
 const PAESI_QUADS: &str = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"https://w3id.org/paesi/\")) }";
 
 #[test]
-fn the_corpus_pushed_answers_every_named_query_as_the_local_store() {
+fn the_corpus_pushed_answers_every_named_query_and_lookup_as_the_local_store() {
     let Some(data) = corpus_kb() else { return };
     let Some(v) = Virtuoso::start("corpus") else {
         return;
@@ -404,6 +408,190 @@ fn the_corpus_pushed_answers_every_named_query_as_the_local_store() {
     // the comparison means something: most queries answer rows on this corpus
     let answering = compared.iter().filter(|(_, n)| *n > 0).count();
     assert!(answering >= compared.len() - 3, "{compared:?}");
+
+    lookups_answer_alike(data, &v);
+}
+
+/// The day the lookups are asked about (the one the catalogue's figures were checked on).
+const AT: &str = "2026-06-04";
+/// The Testo unico on immigration, D.Lgs. 286/1998.
+const TU: &str = "urn:nir:stato:decreto.legislativo:1998-07-25;286";
+
+/// `paesi ARGS…` (a lookup printing JSON) on the store in `data`, or with `--endpoint`: the
+/// JSON it prints.
+fn lookup(data: &Path, endpoint: Option<&str>, args: &[&str]) -> serde_json::Value {
+    let mut c = paesi();
+    c.arg("--data").arg(data).args(args);
+    if let Some(e) = endpoint {
+        c.args(["--endpoint", e]);
+    }
+    let out = c.output().expect("run paesi");
+    assert!(
+        out.status.success(),
+        "{args:?} on {endpoint:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+/// The first place where two JSON values differ, as `path: local …, remote …`; None when
+/// they are equal.
+fn difference(path: &str, local: &serde_json::Value, remote: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (local, remote) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                difference(
+                    &format!("{path}.{k}"),
+                    a.get(k).unwrap_or(&Value::Null),
+                    b.get(k).unwrap_or(&Value::Null),
+                )
+            })
+        }
+        (Value::Array(a), Value::Array(b)) => (0..a.len().max(b.len())).find_map(|i| {
+            difference(
+                &format!("{path}[{i}]"),
+                a.get(i).unwrap_or(&Value::Null),
+                b.get(i).unwrap_or(&Value::Null),
+            )
+        }),
+        _ => (local != remote).then(|| format!("{path}: local {local}, remote {remote}")),
+    }
+}
+
+/// The distinct values of `paesi:urn "…"` in a catalogue file, read as text: the URNs of its
+/// legal bases.
+fn catalogue_urns(file: &str) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(project(file)).expect("catalogue file");
+    text.split("paesi:urn \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The procedures (file names) of `ontology/procedures` with a legal basis whose URN starts
+/// with `prefix`, read as text.
+fn procedures_citing(prefix: &str) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(project("ontology/procedures"))
+        .expect("ontology/procedures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ttl"))
+        .filter(|p| {
+            let name = format!(
+                "ontology/procedures/{}",
+                p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+            );
+            catalogue_urns(&name).iter().any(|u| u.starts_with(prefix))
+        })
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+        .collect();
+    out.sort();
+    out
+}
+
+/// `paesi procedure`, `norm` and `act --json` over the endpoint (with an empty local data
+/// directory, so nothing can come from a local store) print what they print over the local
+/// store: the family-reunification procedures, art. 29 and art. 5 of the Testo unico, the
+/// Testo unico itself.
+fn lookups_answer_alike(data: &Path, v: &Virtuoso) {
+    let nothing = fresh_dir("virtuoso-no-local-store");
+    let endpoint = v.sparql();
+    let art = |n: &str| format!("{TU}~art{n}");
+    let (art29, art5) = (art("29"), art("5"));
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["procedure", "--json"],
+        vec![
+            "procedure",
+            "ricongiungimento-nulla-osta",
+            "--at",
+            AT,
+            "--json",
+        ],
+        vec![
+            "procedure",
+            "ricongiungimento-nulla-osta",
+            "--at",
+            AT,
+            "--lang",
+            "en",
+            "--json",
+        ],
+        vec![
+            "procedure",
+            "permesso-motivi-familiari",
+            "--at",
+            AT,
+            "--json",
+        ],
+        vec!["norm", &art29, "--at", AT, "--json"],
+        vec!["norm", &art5, "--at", AT, "--json"],
+        vec!["act", TU, "--json"],
+    ];
+    let mut answers = BTreeMap::new();
+    for args in &cases {
+        let local = lookup(data, None, args);
+        let remote = lookup(&nothing, Some(&endpoint), args);
+        if let Some(d) = difference("", &local, &remote) {
+            panic!("{args:?}: {d}");
+        }
+        answers.insert(args.join(" "), local);
+    }
+    // what the views hold, against the catalogue's Turtle read as text
+    let at = |args: &[&str]| answers[&args.join(" ")].clone();
+    for (id, file) in [
+        (
+            "ricongiungimento-nulla-osta",
+            "ontology/procedures/ricongiungimento-nulla-osta.ttl",
+        ),
+        (
+            "permesso-motivi-familiari",
+            "ontology/procedures/permesso-motivi-familiari.ttl",
+        ),
+    ] {
+        let view = at(&["procedure", id, "--at", AT, "--json"]);
+        let urns: std::collections::BTreeSet<String> = view["legal_bases"]
+            .as_array()
+            .expect("legal bases")
+            .iter()
+            .filter_map(|b| b["urn"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(urns, catalogue_urns(file), "{id}");
+    }
+    let list = at(&["procedure", "--json"]);
+    let listed = list.as_array().expect("list").len();
+    let files = std::fs::read_dir(project("ontology/procedures"))
+        .expect("ontology/procedures")
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".ttl") && !name.starts_with('_')
+        })
+        .count();
+    // the catalogue's procedures, once each: of the fixture's two, one has no dct:identifier
+    // (not listed) and the other is the catalogue's cittadinanza-residenza (the same IRI)
+    assert_eq!(listed, files);
+    for (norm, args) in [
+        (&art29, ["norm", art29.as_str(), "--at", AT, "--json"]),
+        (&art5, ["norm", art5.as_str(), "--at", AT, "--json"]),
+    ] {
+        let view = at(&args);
+        let mut via_parts: Vec<String> = view["procedures_via_parts"]
+            .as_array()
+            .expect("procedures via parts")
+            .iter()
+            .filter_map(|p| p["id"].as_str().map(str::to_string))
+            .collect();
+        via_parts.dedup();
+        assert_eq!(via_parts, procedures_citing(&format!("{norm}-")), "{norm}");
+        assert_eq!(view["in_kb"], true, "{norm}");
+    }
+    let act = at(&["act", TU, "--json"]);
+    assert_eq!(act["citation"], "D.Lgs. 25 luglio 1998, n. 286");
+    let _ = std::fs::remove_dir_all(&nothing);
 }
 
 #[test]
@@ -762,4 +950,224 @@ fn push_with_a_token_to_another_paesi_by_sparql_update() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&remote);
+}
+
+/// DL 36/2025 as Normattiva exports it (the shared corpus's copy).
+const DL36_FILE: &str = "corpus/akn/normattiva/dl_2025-03-28_n36_cittadinanza_25G00049.xml";
+
+/// The per-graph RDFC-1.0 hashes of `paesi export --per-graph`'s manifest: graph → hash.
+fn graph_hashes(store: &Path, dir: &Path) -> BTreeMap<String, String> {
+    let manifest = run_json(
+        store,
+        &[
+            "export",
+            "--per-graph",
+            dir.to_str().expect("path"),
+            "--json",
+        ],
+    );
+    manifest["graphs"]
+        .as_array()
+        .expect("graphs")
+        .iter()
+        .map(|g| {
+            (
+                g["graph"].as_str().expect("graph").to_string(),
+                g["hash"].as_str().expect("hash").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sync_with_push_sends_the_synced_expression_and_nothing_else() {
+    use common::http::{Reply, Request, Server};
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let Some(v) = Virtuoso::start("sync") else {
+        return;
+    };
+    let data = fresh_dir("virtuoso-sync");
+    let store = data.join("store");
+    run_json(
+        &store,
+        &[
+            "ingest",
+            "--json",
+            shared.join(DL36_FILE).to_str().expect("path"),
+            project("ontology/paesi.ttl").to_str().expect("path"),
+        ],
+    );
+    let target = ["--graph-store", &v.graph_store()];
+    let (code, first, err) = push(
+        &store,
+        &[&["--endpoint", &v.sparql()][..], &target].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let graphs = run_json(&store, &["stats", "--json"])["graphs"]
+        .as_u64()
+        .expect("graphs");
+    assert_eq!(first["written"].as_u64(), Some(graphs));
+    let before = graph_hashes(&store, &data.join("export-before"));
+
+    // Normattiva's feed names DL 36/2025, whose export is now a later expression (consolidated
+    // on 2025-07-01) with art. 2, comma 1 reworded (as tests/import.rs's sync test does)
+    let old = "Il presente decreto entra in vigore il giorno successivo";
+    let new = "Il presente decreto entra in vigore il secondo giorno successivo";
+    let original = std::fs::read_to_string(shared.join(DL36_FILE)).expect("DL 36");
+    assert_eq!(original.matches(old).count(), 1);
+    let changed = original
+        .replace("2025-05-24", "2025-07-01")
+        .replace(old, new)
+        .into_bytes();
+    let recorded = shared.join("normattiva-api/recorded/ricerca_avanzata.json");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(recorded).expect("recorded"))
+            .expect("recorded JSON");
+    let mut feed = recorded["corpo"].clone();
+    let act = &mut feed["listaAtti"][0];
+    for (key, value) in [
+        ("denominazioneAtto", "DECRETO-LEGGE"),
+        ("annoProvvedimento", "2025"),
+        ("numeroProvvedimento", "36"),
+        ("numeroAtto", "36"),
+        ("dataGU", "2025-03-28"),
+        ("codiceRedazionale", "25G00049"),
+        ("descrizioneAtto", "DECRETO-LEGGE 28 marzo 2025, n. 36"),
+    ] {
+        act[key] = serde_json::Value::String(value.to_string());
+    }
+    let normattiva = Server::start(std::sync::Arc::new(
+        move |r: &Request, _: &[Request]| -> Reply {
+            if r.method == "POST" && r.path.ends_with("/api/v1/ricerca/aggiornati") {
+                return Reply::json(200, &feed);
+            }
+            if r.path.starts_with("/do/atto/caricaAKN?")
+                && r.path.contains("codiceRedaz=25G00049")
+                && r.path.contains("dataGU=20250328")
+            {
+                return Reply::new(200, "application/xml", changed.clone());
+            }
+            Reply::new(404, "text/plain", b"no such path".to_vec())
+        },
+    ));
+    let out = paesi()
+        .arg("--data")
+        .arg(&store)
+        .args([
+            "sync",
+            "--since",
+            "2025-06-01",
+            "--until",
+            "2025-07-31",
+            "--json",
+        ])
+        .args(["--push", &v.sparql()])
+        .args(target)
+        .env("PAESI_NORMATTIVA_API", &normattiva.base)
+        .env("PAESI_NORMATTIVA_SITE", &normattiva.base)
+        .env("PAESI_HTTP_INTERVAL_MS", "0")
+        .env("PAESI_HTTP_WAIT_SCALE", "0")
+        .output()
+        .expect("sync");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON report");
+    assert_eq!(report["import"]["imported"], 1, "{report}");
+    let expression = "https://w3id.org/paesi/graph/act/stato/decreto.legge/2025/36/@2025-07-01";
+    assert_eq!(report["import"]["items"][0]["graph"], expression);
+
+    // what the sync changed, from the hashes of the export before and after: the new
+    // expression, and what it changed around it
+    let after = graph_hashes(&store, &data.join("export-after"));
+    let mut changed_graphs: Vec<&str> = after
+        .iter()
+        .filter(|(g, h)| before.get(*g) != Some(*h))
+        .map(|(g, _)| g.as_str())
+        .collect();
+    changed_graphs.sort();
+    assert!(before.keys().all(|g| after.contains_key(g)));
+    let push = &report["import"]["push"];
+    let mut written: Vec<&str> = push["graphs"]
+        .as_array()
+        .expect("graphs")
+        .iter()
+        .filter(|g| g["status"] == "written")
+        .filter_map(|g| g["graph"].as_str())
+        .collect();
+    written.sort();
+    assert_eq!(written, changed_graphs, "{push}");
+    assert_eq!(
+        written,
+        [
+            "https://w3id.org/paesi/graph/act/stato/decreto.legge/2025/36/@2025-05-24",
+            expression,
+            "https://w3id.org/paesi/graph/act/stato/decreto.legge/2025/36/timeline",
+            "https://w3id.org/paesi/graph/imports",
+        ]
+    );
+    assert_eq!(
+        push["unchanged"].as_u64(),
+        Some((after.len() - written.len()) as u64)
+    );
+    assert_eq!(push["failed"], 0);
+
+    // on Virtuoso: the new expression whole, the reworded comma, and every quad the local
+    // store holds
+    for graph in &written {
+        let in_graph =
+            format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}");
+        assert_eq!(
+            count(&store, Some(&v.sparql()), &in_graph),
+            count(&store, None, &in_graph),
+            "{graph}"
+        );
+    }
+    // the reworded comma: in the new expression its text and its version's, the old text
+    // kept as the older expression's version (what `expressions::relink` makes of two
+    // expressions), alike on both stores
+    let holding = |text: &str| {
+        format!(
+            "SELECT ?g ?s WHERE {{ GRAPH ?g {{ ?s <{PAESI}text> ?t }} FILTER(CONTAINS(STR(?t), \"{text}\")) }}"
+        )
+    };
+    let dl36 = "https://w3id.org/paesi/act/stato/decreto.legge/2025/36/art2-com1";
+    let graph =
+        |day: &str| format!("https://w3id.org/paesi/graph/act/stato/decreto.legge/2025/36/@{day}");
+    let iri = |g: String, s: String| -> Row {
+        let term = |v: String| ("uri".to_string(), v, String::new(), String::new());
+        [("g".to_string(), term(g)), ("s".to_string(), term(s))]
+            .into_iter()
+            .collect()
+    };
+    let mut expected_new = vec![
+        iri(graph("2025-07-01"), dl36.to_string()),
+        iri(graph("2025-07-01"), format!("{dl36}/@2025-07-01")),
+    ];
+    expected_new.sort();
+    let expected_old = vec![iri(graph("2025-05-24"), format!("{dl36}/@2025-05-24"))];
+    for endpoint in [None, Some(v.sparql())] {
+        let endpoint = endpoint.as_deref();
+        assert_eq!(
+            query_rows(&store, endpoint, &[&holding(new)]),
+            expected_new,
+            "{endpoint:?}"
+        );
+        assert_eq!(
+            query_rows(&store, endpoint, &[&holding(old)]),
+            expected_old,
+            "{endpoint:?}"
+        );
+    }
+    assert_eq!(
+        count(&store, Some(&v.sparql()), PAESI_QUADS),
+        count(&store, None, PAESI_QUADS)
+    );
+    drop(normattiva);
+    let _ = std::fs::remove_dir_all(&data);
 }

@@ -378,7 +378,7 @@ fn insert(graph: &NamedNode, template: &str, binds: &str, first: bool) -> String
 /// of blank nodes linked to each other together (union-find over the blank node labels).
 fn blank_node_groups(quads: &[Quad]) -> Vec<Vec<&Quad>> {
     use std::collections::HashMap;
-    fn find(parent: &mut Vec<usize>, i: usize) -> usize {
+    fn find(parent: &mut [usize], i: usize) -> usize {
         let mut r = i;
         while parent[r] != r {
             r = parent[r];
