@@ -17,18 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-/// A small deterministic generator (xorshift64*): the kill points of every run.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 /// The batch: the first 12 NIR documents of one collection and two Normattiva AKN acts,
 /// each act once (no expressions to link).
 fn batch(shared: &Path) -> Vec<PathBuf> {
@@ -275,7 +263,7 @@ fn killed_ingest_leaves_whole_documents_and_finishes_like_a_clean_run() {
     let files = batch(&shared);
     let clean = Clean::new("crash", &files[..files.len() / 2], |d| ingest(d, &files));
     assert_eq!(clean.graphs.len(), files.len(), "one graph per document");
-    let mut rng = Seeded(0x5eed_1234_abcd_0016);
+    let mut rng = common::Seeded(0x5eed_1234_abcd_0016);
     let mut killed = 0;
     for run in 0..runs {
         let data = clean.run_dir(run);
@@ -365,7 +353,7 @@ fn killed_import_leaves_whole_documents_and_finishes_like_a_clean_run() {
     assert_eq!(clean.code, 0);
     // one graph per document, and the registry's
     assert_eq!(clean.graphs.len(), files.len() + 1);
-    let mut rng = Seeded(0x5eed_1234_abcd_1616);
+    let mut rng = common::Seeded(0x5eed_1234_abcd_1616);
     let mut killed = 0;
     for run in 0..runs {
         let data = clean.run_dir(run);
@@ -465,7 +453,7 @@ fn killed_server_during_post_ingest_leaves_whole_documents_and_finishes_like_a_c
         "POST /ingest and paesi ingest"
     );
     let _ = std::fs::remove_dir_all(&by_cli);
-    let mut rng = Seeded(0x5eed_1234_abcd_2616);
+    let mut rng = common::Seeded(0x5eed_1234_abcd_2616);
     let mut killed = 0;
     for run in 0..runs {
         let threshold = clean.base_size + rng.next() % clean.growth;

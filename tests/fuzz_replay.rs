@@ -15,22 +15,6 @@ mod checks;
 
 use std::path::Path;
 
-/// A small deterministic generator (xorshift64*).
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Bytes libFuzzer's mutators like to insert: XML and SPARQL syntax, big and odd characters.
 const TOKENS: &[&[u8]] = &[
     b"<",
@@ -60,7 +44,7 @@ const TOKENS: &[&[u8]] = &[
 ];
 
 /// One mutation of `seed`.
-fn mutate(seed: &[u8], rng: &mut Seeded) -> Vec<u8> {
+fn mutate(seed: &[u8], rng: &mut common::Seeded) -> Vec<u8> {
     let mut b = seed.to_vec();
     for _ in 0..1 + rng.below(4) {
         let at = rng.below(b.len() + 1);
@@ -101,7 +85,7 @@ fn mutants() -> usize {
 
 /// Runs `check` on every seed and its mutants; a panic is a failure, reported with the input.
 fn replay(name: &str, seeds: &[Vec<u8>], check: fn(&[u8]), salt: u64) -> usize {
-    let mut rng = Seeded(0x5eed_f022_0000_0016 ^ salt);
+    let mut rng = common::Seeded(0x5eed_f022_0000_0016 ^ salt);
     let mut failures = Vec::new();
     let mut runs = 0;
     for seed in seeds {

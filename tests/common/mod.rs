@@ -488,3 +488,22 @@ pub fn ontology_copy(
     std::fs::write(&path, edit(ttl)).expect("write");
     (data, ontology)
 }
+
+/// A small deterministic generator (xorshift64*): the seeded choices of the crash tests' kill
+/// points and of the fuzz replay's mutations, the same on every run.
+pub struct Seeded(pub u64);
+
+impl Seeded {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
