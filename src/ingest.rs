@@ -167,6 +167,8 @@ pub struct Report {
     pub bytes: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Of which compacting the store at the end (None: not asked, `--compact`).
+    pub compact_seconds: Option<f64>,
     /// Every failure, by path.
     pub failures: Vec<Failure>,
     /// What was ingested but is worth saying (a duplicate id kept under another one), by
@@ -179,6 +181,10 @@ pub struct Report {
     /// The text-index entries of the graphs written, by graph (not reported).
     #[serde(skip)]
     pub index_entries: std::collections::HashMap<String, crate::search::GraphEntries>,
+    /// Graphs whose index entries went to the index writer but that a failed bulk load
+    /// left out of the store: the index drops them at the end of the run (not reported).
+    #[serde(skip)]
+    pub unwritten: Vec<String>,
 }
 
 /// An act with several expressions, after they were linked in time.
@@ -228,6 +234,8 @@ pub struct Options {
     pub progress: bool,
     /// The annotator run over every partition and version text (None: no annotations).
     pub annotator: Option<std::sync::Arc<crate::annotate::Annotator>>,
+    /// Compact the store at the end of the run ([`Kb::compact`]): slower ingest, faster reads.
+    pub compact: bool,
 }
 
 impl Default for Options {
@@ -236,6 +244,7 @@ impl Default for Options {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             progress: false,
             annotator: None,
+            compact: false,
         }
     }
 }
@@ -453,15 +462,18 @@ fn prepare_turtle(name: &str, input: &Input, bytes: &[u8]) -> Result<Mapped, Fai
 }
 
 /// New graphs on their way into the store: quads gathered in memory up to [`BATCH_QUADS`],
-/// then handed to one bulk load that stays open (and invisible) until it is committed: before
-/// a graph has to be replaced, and at the end.
+/// then handed to a bulk load that stays open (and invisible) until it is committed: every
+/// [`COMMIT_QUADS`], before a graph has to be replaced, and at the end of the run. The loader
+/// sorts each batch into files on disk, so what stays in memory until the commit is only the
+/// small record of each document (its quads and index entries are handed on as it joins).
 struct Pending<'a> {
     loader: Option<crate::store::BulkWrite<'a>>,
     /// Graphs written since the last commit (not visible to `has_graph` yet).
     names: HashSet<NamedNode>,
-    graphs: Vec<NamedNode>,
+    /// Of those, the graphs without quads, which the loader is told of apart.
+    empty_graphs: Vec<NamedNode>,
     quads: Vec<Quad>,
-    /// Documents loaded but not committed yet.
+    /// Documents loaded but not committed yet, without their quads and index entries.
     members: Vec<Mapped>,
     /// Quads handed to the bulk load since its last commit.
     loaded: usize,
@@ -472,26 +484,48 @@ impl<'a> Pending<'a> {
         Pending {
             loader: None,
             names: HashSet::new(),
-            graphs: Vec::new(),
+            empty_graphs: Vec::new(),
             quads: Vec::new(),
             members: Vec::new(),
             loaded: 0,
         }
     }
 
+    /// Adds a new graph to the bulk load; its index entries go to the index writer at once
+    /// (they are dropped from the index again if the bulk load fails).
+    fn push(&mut self, kb: &'a Kb, mut m: Mapped, report: &mut Report) {
+        self.names.insert(m.graph.clone());
+        if m.quads.is_empty() {
+            self.empty_graphs.push(m.graph.clone());
+        }
+        // moved out, so that the emptied vector's capacity is freed with it
+        let quads = std::mem::take(&mut m.quads);
+        if self.quads.is_empty() {
+            self.quads = quads;
+        } else {
+            self.quads.extend(quads);
+        }
+        if let Some(e) = m.entries.take() {
+            report.index_entries.insert(m.graph.as_str().to_string(), e);
+        }
+        self.members.push(m);
+        if self.quads.len() >= BATCH_QUADS {
+            self.flush(kb, report);
+        }
+    }
+
     /// Hands the gathered quads to the bulk load.
     fn flush(&mut self, kb: &'a Kb, report: &mut Report) {
-        if self.quads.is_empty() && self.graphs.is_empty() {
+        if self.quads.is_empty() && self.empty_graphs.is_empty() {
             return;
         }
         let loader = self.loader.get_or_insert_with(|| kb.bulk_write());
         let quads = std::mem::take(&mut self.quads);
-        let graphs = std::mem::take(&mut self.graphs);
+        let empty_graphs = std::mem::take(&mut self.empty_graphs);
         self.loaded += quads.len();
-        if let Err(e) = loader.add(graphs, quads) {
+        if let Err(e) = loader.add(empty_graphs, quads) {
             self.fail(report, &e.to_string());
         } else if self.loaded >= COMMIT_QUADS {
-            // the bulk loader's memory grows with what it holds until commit
             self.commit(kb, report);
         }
     }
@@ -514,25 +548,33 @@ impl<'a> Pending<'a> {
         self.loaded = 0;
     }
 
-    /// The bulk load failed: none of its documents is in the store.
+    /// The bulk load failed: none of its documents is in the store, and their index entries
+    /// are taken out again at the end of the run.
     fn fail(&mut self, report: &mut Report, message: &str) {
         self.loader = None;
         for m in self.members.drain(..) {
+            let graph = m.graph.as_str().to_string();
+            report.index_entries.remove(&graph);
+            report.unwritten.push(graph);
             report
                 .failures
                 .push(Failure::plain(&m.name, message.to_string()));
         }
         self.names.clear();
-        self.graphs.clear();
+        self.empty_graphs.clear();
         self.quads.clear();
     }
 }
 
-/// Quads gathered in memory before they are handed to the bulk load.
+/// Quads gathered in memory before they are handed to the bulk load, which sorts them into
+/// files in batches of its own ([`crate::store::BULK_LOADER_MEGABYTES`]).
 const BATCH_QUADS: usize = 1_000_000;
 
-/// Quads a bulk load takes before it is committed: fewer commits mean less RocksDB compaction,
-/// but the loader's memory grows until commit (measured in BENCHMARKS.md).
+/// Quads a bulk load takes before it is committed. One commit per run loads faster (73 s
+/// instead of 104 s at 100,000 articles) but leaves all its files overlapping, which every
+/// later read pays for (`export` over 13 minutes instead of 171 s) until the store is
+/// compacted; committing every million quads lets RocksDB merge them while the ingest goes on
+/// (BENCHMARKS.md, issue 15).
 const COMMIT_QUADS: usize = 1_000_000;
 
 /// Ingests the inputs into the store.
@@ -577,13 +619,22 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
                 next_index += 1;
                 bar.inc(1);
                 write_one(kb, result, &mut pending, &mut report, &bar);
-                // the entries of what was just committed go to the index writer now
+                // the entries of what was just written go to the index writer now
                 if report.index_entries.len() >= INDEX_BATCH_GRAPHS {
                     hand_to_index(&mut text_index, &mut report, &mut index_failure);
                 }
             }
         }
         pending.commit(kb, &mut report);
+        if opts.compact {
+            let started = Instant::now();
+            match kb.compact() {
+                Ok(()) => report.compact_seconds = Some(started.elapsed().as_secs_f64()),
+                Err(e) => report
+                    .failures
+                    .push(Failure::plain("<store>", format!("compacting: {e}"))),
+            }
+        }
     });
     link_expressions(kb, &mut report);
     bar.finish_and_clear();
@@ -596,6 +647,7 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
     // what the index writer has not been handed yet, and the relinked graphs (read back)
     let mut written: Vec<String> = made.keys().cloned().collect();
     written.extend(relinked.iter().map(|g| g.to_string()));
+    written.append(&mut report.unwritten);
     if let Some(e) = index_failure {
         report.failures.push(Failure::plain("<text index>", e));
     }
@@ -614,7 +666,7 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
 /// Graphs whose index entries are gathered before they are handed to the index writer.
 const INDEX_BATCH_GRAPHS: usize = 64;
 
-/// Hands the entries of the graphs committed so far to the index writer.
+/// Hands the entries of the graphs written so far to the index writer.
 fn hand_to_index(
     hook: &mut crate::search::IngestHook,
     report: &mut Report,
@@ -686,25 +738,20 @@ fn write_one<'a>(
         match kb.replace_graph(&m.graph, &m.quads) {
             Ok(()) => {
                 m.replaced = true;
+                if let Some(e) = m.entries.take() {
+                    report.index_entries.insert(m.graph.as_str().to_string(), e);
+                }
                 count(report, &mut m);
             }
             Err(e) => report.failures.push(Failure::plain(&m.name, e.to_string())),
         }
     } else {
-        pending.names.insert(m.graph.clone());
-        pending.graphs.push(m.graph.clone());
-        pending.quads.append(&mut m.quads);
-        pending.members.push(m);
-        if pending.quads.len() >= BATCH_QUADS {
-            pending.flush(kb, report);
-        }
+        pending.push(kb, m, report);
     }
 }
 
+/// Counts a document that is in the store now (its index entries were handed on already).
 fn count(report: &mut Report, m: &mut Mapped) {
-    if let Some(e) = m.entries.take() {
-        report.index_entries.insert(m.graph.as_str().to_string(), e);
-    }
     if m.is_document {
         report.documents += 1;
     } else {

@@ -46,6 +46,11 @@ enum Command {
         /// Do not annotate partition texts.
         #[arg(long)]
         no_annotations: bool,
+        /// Compact the store at the end: after a large ingest into an empty store, reads
+        /// (export, reindex, queries from the CLI) run two to three times faster, for a longer ingest
+        /// (BENCHMARKS.md, issue 15).
+        #[arg(long)]
+        compact: bool,
     },
     /// Run a SPARQL query over the knowledge base (the default graph is the union of all graphs),
     /// inline, from a file, or from the named-query library.
@@ -277,6 +282,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compact the store: merge the files a large ingest left, so that reads run faster.
+    Compact,
     /// Rebuild the full-text index from the store.
     Reindex {
         /// Print as JSON.
@@ -330,6 +337,13 @@ enum Command {
         file: PathBuf,
         /// Times each query is run.
         #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+    /// Measure each named query with its defaults, warm, in this process (no HTTP, no cache).
+    #[command(hide = true)]
+    BenchQueries {
+        /// Times each query is run after one warm-up run.
+        #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
 }
@@ -506,13 +520,14 @@ fn try_main() -> Result<ExitCode, AnyError> {
             jobs,
             annotations,
             no_annotations,
+            compact,
         } => {
             let annotator = if no_annotations {
                 None
             } else {
                 Some(load_annotator(annotations.as_deref())?)
             };
-            cmd_ingest(&cli.data, &paths, json, jobs, annotator)
+            cmd_ingest(&cli.data, &paths, json, jobs, annotator, compact)
         }
         Command::Query {
             query,
@@ -661,6 +676,7 @@ fn try_main() -> Result<ExitCode, AnyError> {
             };
             cmd_search(&cli.data, &query, &filters, limit, offset, json)
         }
+        Command::Compact => cmd_compact(&cli.data),
         Command::Reindex { json } => cmd_reindex(&cli.data, json),
         Command::Import {
             urns,
@@ -675,6 +691,7 @@ fn try_main() -> Result<ExitCode, AnyError> {
             run,
         } => cmd_build(&cli.data, &manifest, &paths, &run),
         Command::BenchSearch { file, rounds } => cmd_bench_search(&cli.data, &file, rounds),
+        Command::BenchQueries { rounds } => cmd_bench_queries(&cli.data, &cli.queries, rounds),
     }
 }
 
@@ -720,12 +737,14 @@ fn cmd_ingest(
     json: bool,
     jobs: Option<usize>,
     annotator: Option<Arc<Annotator>>,
+    compact: bool,
 ) -> Result<ExitCode, AnyError> {
     let inputs = ingest::expand(paths).map_err(|f| f.to_string())?;
     let kb = Kb::open(data)?;
     let mut opts = Options {
         progress: !json,
         annotator,
+        compact,
         ..Options::default()
     };
     if let Some(j) = jobs {
@@ -764,6 +783,9 @@ fn cmd_ingest(
             report.seconds,
             report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
         )?;
+        if let Some(s) = report.compact_seconds {
+            writeln!(out, "store compacted in {s:.2} s (of the total)")?;
+        }
         for e in &report.expressions {
             writeln!(
                 out,
@@ -1285,6 +1307,20 @@ fn cmd_search(
 }
 
 /// `paesi reindex`: rebuild the text index from the store.
+/// `paesi compact`: RocksDB's full compaction of the store (what `ingest --compact` does at
+/// its end), for a store built by several ingest runs.
+fn cmd_compact(data: &Path) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open(data)?;
+    let started = std::time::Instant::now();
+    kb.compact()?;
+    writeln!(
+        std::io::stdout().lock(),
+        "store compacted in {:.2} s",
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn cmd_reindex(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let started = std::time::Instant::now();
@@ -1508,6 +1544,49 @@ fn import_exit(report: &paesi::import::report::ImportReport, run: &RunArgs) -> E
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `paesi bench-queries`: each named query with its defaults (in force today), one warm-up
+/// run then `rounds` timed runs (only the first run when it took over 2 s), each evaluated and written as SPARQL JSON to nowhere: one line
+/// per query with its rows, p50 and max in milliseconds.
+fn cmd_bench_queries(data: &Path, queries: &Path, rounds: usize) -> Result<ExitCode, AnyError> {
+    let kb = Kb::open_read_only(data)?;
+    let (index, repair) = paesi::search::TextIndex::open(&kb)?;
+    report_repair(&repair);
+    // a query whose first run takes longer than this is not run again: that run is its figure
+    const SLOW: std::time::Duration = std::time::Duration::from_secs(2);
+    let mut out = std::io::stdout().lock();
+    for query in paesi::named::list(queries)? {
+        let text = query.bind(&Default::default(), None)?;
+        let mut millis = Vec::with_capacity(rounds);
+        let mut rows = 0;
+        for round in 0..=rounds.max(1) {
+            let t = std::time::Instant::now();
+            let results = if paesi::search::sparql::uses_service(&text) {
+                kb.query_with(&text, paesi::search::sparql::evaluator(&index))?
+            } else {
+                kb.query(&text)?
+            };
+            rows = write_results(results, OutputFormat::Json, &mut std::io::sink())?;
+            if round > 0 {
+                millis.push(t.elapsed().as_secs_f64() * 1000.0);
+            } else if t.elapsed() > SLOW {
+                // its own evaluation outweighs any warming: the one run is the figure
+                millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                break;
+            }
+        }
+        millis.sort_by(f64::total_cmp);
+        writeln!(
+            out,
+            "{}|{rows} rows|{} runs|p50 {:.1} ms|max {:.1} ms",
+            query.name,
+            millis.len(),
+            millis[millis.len() / 2],
+            millis[millis.len() - 1]
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `paesi bench-search`: search latency over a list of queries (in force today, 10 hits).

@@ -151,6 +151,14 @@ impl Kb {
         t.commit().map_err(|e| self.storage(e))
     }
 
+    /// Compacts the store (RocksDB's full compaction, oxigraph's `optimize`): after a large
+    /// bulk load the store holds many overlapping files, which every read has to look into
+    /// until they are merged; a read-only opening never merges them (`paesi ingest --compact`;
+    /// BENCHMARKS.md: export and reindex 2-3x faster after it, at a cost about the ingest's).
+    pub fn compact(&self) -> Result<(), StoreError> {
+        self.store.optimize().map_err(|e| self.storage(e))
+    }
+
     /// Starts an atomic bulk load of graphs that are not in the store yet.
     pub fn bulk_write(&self) -> BulkWrite<'_> {
         BulkWrite {
@@ -158,8 +166,8 @@ impl Kb {
             loader: self
                 .store
                 .bulk_loader()
-                .with_max_memory_size_in_megabytes(512),
-            graphs: Vec::new(),
+                .with_max_memory_size_in_megabytes(BULK_LOADER_MEGABYTES),
+            empty_graphs: Vec::new(),
         }
     }
 
@@ -244,32 +252,45 @@ impl Kb {
     }
 }
 
+/// The memory setting of oxigraph's bulk loader, which sets the size of the batches it sorts
+/// into files (this many thousand quads, shared among its threads): measured against its
+/// default in BENCHMARKS.md (issue 15).
+pub const BULK_LOADER_MEGABYTES: usize = 512;
+
 /// An atomic bulk load of new graphs through oxigraph's bulk loader: quads are sorted and
 /// written to files as they come, in bounded memory, and nothing is visible to readers until
 /// [`BulkWrite::commit`] ingests it all at once (one commit keeps RocksDB from compacting
-/// after every batch).
+/// after every batch). The loader registers the graph of every quad it loads.
 pub struct BulkWrite<'a> {
     kb: &'a Kb,
     loader: oxigraph::store::BulkLoader<'a>,
-    graphs: Vec<NamedNode>,
+    /// Graphs without a quad, which the loader cannot register: one transaction after it.
+    empty_graphs: Vec<NamedNode>,
 }
 
 impl BulkWrite<'_> {
-    /// Adds the quads of some new graphs.
-    pub fn add(&mut self, graphs: Vec<NamedNode>, quads: Vec<Quad>) -> Result<(), StoreError> {
+    /// Adds quads of new graphs, and new graphs that have no quads.
+    pub fn add(
+        &mut self,
+        empty_graphs: Vec<NamedNode>,
+        quads: Vec<Quad>,
+    ) -> Result<(), StoreError> {
         self.loader
             .load_quads(quads)
             .map_err(|e| self.kb.storage(e))?;
-        self.graphs.extend(graphs);
+        self.empty_graphs.extend(empty_graphs);
         Ok(())
     }
 
-    /// Makes everything added visible at once.
+    /// Makes everything added visible at once (graphs without quads just after).
     pub fn commit(self) -> Result<(), StoreError> {
         let kb = self.kb;
         self.loader.commit().map_err(|e| kb.storage(e))?;
+        if self.empty_graphs.is_empty() {
+            return Ok(());
+        }
         let mut t = kb.store.start_transaction().map_err(|e| kb.storage(e))?;
-        for g in &self.graphs {
+        for g in &self.empty_graphs {
             t.insert_named_graph(g.as_ref());
         }
         t.commit().map_err(|e| kb.storage(e))

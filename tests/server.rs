@@ -684,6 +684,83 @@ fn updates_need_the_right_token() {
     assert_eq!(json(r)["limit"], 5);
 }
 
+/// The acts a named query lists: the `act` of each row of `GET /queries/acts`.
+fn listed_acts(http: &Client, server: &Server) -> std::collections::BTreeSet<String> {
+    let r = http
+        .get(server.at("/queries/acts?format=json"))
+        .send()
+        .expect("GET /queries/acts");
+    assert_eq!(r.status(), 200);
+    json(r)["results"]["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|b| b["act"]["value"].as_str().expect("act").to_string())
+        .collect()
+}
+
+/// Named-query answers are kept between writes (`src/server/cache.rs`): each write, by SPARQL
+/// Update or `POST /ingest`, shows in the next answer, asked twice each time.
+#[test]
+fn a_named_query_answers_what_the_last_write_left() {
+    let data = small_kb("server-named-writes");
+    let acts = "PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        PREFIX paesi: <https://w3id.org/paesi/ontology#>
+        SELECT (COUNT(DISTINCT ?act) AS ?n) WHERE { ?act a eli:LegalResource ; paesi:sourceFormat ?f }";
+    let expected = cli_count(&data, acts) as usize;
+    let server = Server::start(&data, &["--update-token", "tok"]);
+    let http = client();
+    let before = listed_acts(&http, &server);
+    assert_eq!(before.len(), expected);
+    assert_eq!(listed_acts(&http, &server), before);
+    let update = |text: &str| {
+        let r = http
+            .post(server.at("/sparql"))
+            .header(CONTENT_TYPE, "application/sparql-update")
+            .header(AUTHORIZATION, "Bearer tok")
+            .body(text.to_string())
+            .send()
+            .expect("POST /sparql");
+        assert_eq!(r.status(), 204);
+    };
+    let act = "http://example.org/act/new";
+    let triples = format!(
+        "GRAPH <{act}> {{ <{act}> a <http://data.europa.eu/eli/ontology#LegalResource> ; \
+         <https://w3id.org/paesi/ontology#sourceFormat> \"akn\" }}"
+    );
+    update(&format!("INSERT DATA {{ {triples} }}"));
+    for _ in 0..2 {
+        let after = listed_acts(&http, &server);
+        assert_eq!(after.len(), expected + 1);
+        assert!(after.contains(act) && after.is_superset(&before));
+    }
+    update(&format!("DELETE DATA {{ {triples} }}"));
+    for _ in 0..2 {
+        assert_eq!(listed_acts(&http, &server), before);
+    }
+    // a document by POST /ingest: one act more
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let file = shared.join("corpus/akn/normattiva/legge_56_2007.xml");
+    let r = http
+        .post(with(
+            &server.at("/ingest"),
+            &[("name", "legge_56_2007.xml")],
+        ))
+        .header(AUTHORIZATION, "Bearer tok")
+        .header(CONTENT_TYPE, "application/xml")
+        .body(std::fs::read(&file).expect("read"))
+        .send()
+        .expect("POST /ingest");
+    assert_eq!(r.status(), 200);
+    for _ in 0..2 {
+        let after = listed_acts(&http, &server);
+        assert_eq!(after.len(), expected + 1);
+        assert!(after.is_superset(&before));
+    }
+}
+
 #[test]
 fn ingest_while_serving_shows_each_document_whole() {
     let Some(shared) = common::shared_dir() else {

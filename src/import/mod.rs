@@ -240,6 +240,7 @@ fn import_one(
         jobs: 1,
         progress: false,
         annotator: settings.annotator.clone(),
+        compact: false,
     };
     let done = ingest::ingest(kb, vec![Input::Bytes(url.clone(), bytes)], &opts);
     let failures: Vec<String> = done.failures.iter().map(|f| f.to_string()).collect();

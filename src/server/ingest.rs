@@ -56,9 +56,14 @@ pub async fn post(
         annotator: state.config().annotator.clone(),
         ..Options::default()
     };
-    let report = tokio::task::spawn_blocking(move || ingest::ingest(s.kb(), inputs, &options))
-        .await
-        .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
+    // held until the ingest has committed, even if the client goes away
+    let writing = state.answers().writing();
+    let report = tokio::task::spawn_blocking(move || {
+        let _writing = writing;
+        ingest::ingest(s.kb(), inputs, &options)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
     let status = if report.failed == 0 {
         StatusCode::OK
     } else {

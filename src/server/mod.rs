@@ -14,6 +14,7 @@
 //! document before or after an ingest replaces it, never half.
 
 pub mod api;
+pub mod cache;
 pub mod error;
 pub mod exec;
 pub mod i18n;
@@ -81,6 +82,8 @@ struct Inner {
     ingest: tokio::sync::Mutex<()>,
     /// The SPARQL evaluations running now.
     running: exec::Running,
+    /// Named-query answers, kept until the next write.
+    answers: cache::AnswerCache,
 }
 
 impl AppState {
@@ -110,6 +113,7 @@ impl AppState {
                 index,
                 ingest: tokio::sync::Mutex::new(()),
                 running: exec::Running::default(),
+                answers: cache::AnswerCache::default(),
             }),
         }
     }
@@ -127,6 +131,11 @@ impl AppState {
     /// The SPARQL evaluations running now.
     pub fn running(&self) -> &exec::Running {
         &self.inner.running
+    }
+
+    /// Named-query answers, kept until the next write (every write marks itself there).
+    pub fn answers(&self) -> &cache::AnswerCache {
+        &self.inner.answers
     }
 
     /// The configuration.

@@ -1,6 +1,6 @@
 //! The named-query library over HTTP: `GET /queries` lists it as JSON, `GET /queries/NAME?k=v`
 //! runs one with its parameters bound (`format` and `Accept` as at `/sparql`; `at` as
-//! `paesi query --at`).
+//! `paesi query --at`). Answers are kept until the next write ([`super::cache`]).
 
 use std::collections::BTreeMap;
 
@@ -9,9 +9,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::AppState;
+use super::cache::{Answer, Key};
 use super::error::ApiError;
 use super::exec::{self, Request};
-use super::sparql::{accept, respond};
+use super::sparql::{accept, respond_with};
 use crate::named::{self as library, NamedError};
 
 fn api(e: NamedError) -> ApiError {
@@ -66,18 +67,31 @@ pub async fn run(
         }
     }
     let text = query.bind(&values, at.as_deref()).map_err(api)?;
-    let request = Request {
+    let key = Key {
         query: text,
         accept: accept(format.as_deref(), &headers)?,
+    };
+    let request = Request {
+        query: key.query.clone(),
+        accept: key.accept.clone(),
         ..Request::default()
     };
-    let output = exec::run(
-        state.kb().store().clone(),
-        state.search_index(),
-        request,
-        state.limits(),
-        state.running(),
-    )
-    .await?;
-    Ok(respond(output))
+    let answer = state
+        .answers()
+        .get_or_compute(key, || async {
+            let output = exec::run(
+                state.kb().store().clone(),
+                state.search_index(),
+                request,
+                state.limits(),
+                state.running(),
+            )
+            .await?;
+            Ok::<_, ApiError>(Answer {
+                content_type: output.content_type,
+                body: output.body.into(),
+            })
+        })
+        .await?;
+    Ok(respond_with(answer.content_type, answer.body))
 }

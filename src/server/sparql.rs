@@ -81,12 +81,14 @@ pub fn bind_at(query: &str, at: Option<&str>) -> Result<String, ApiError> {
 
 /// An answer with its media type; `Vary: Accept` since it was negotiated.
 pub fn respond(output: Output) -> Response {
-    let mut response = output.body.into_response();
+    respond_with(output.content_type, output.body)
+}
+
+/// A body of the negotiated `content_type`, with `Vary: Accept`.
+pub fn respond_with(content_type: &'static str, body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(output.content_type),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::VARY, HeaderValue::from_static("Accept"));
     response
 }
@@ -157,9 +159,14 @@ pub async fn post(
             state.authorize(&headers)?;
             let u = u.clone();
             let s = state.clone();
-            tokio::task::spawn_blocking(move || exec::update(s.kb().store(), &u))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            // held until the update has committed, even if the client goes away
+            let writing = state.answers().writing();
+            tokio::task::spawn_blocking(move || {
+                let _writing = writing;
+                exec::update(s.kb().store(), &u)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (Some(_), None) => query(state, params, &headers).await,

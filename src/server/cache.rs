@@ -1,0 +1,332 @@
+//! The answers of named queries, kept until the next write.
+//!
+//! A named query is the same SPARQL text for the same parameters, and most clients (the
+//! portal's operators, a dashboard) ask the same few. Its answer is kept under the bound text
+//! and the negotiated media type, and is valid for one *generation* of the store: every write
+//! the server makes (SPARQL Update, `POST /ingest`) moves the generation on when it begins and
+//! again when it has committed ([`AnswerCache::writing`]), so an answer computed before or
+//! during a write is never given once that write has answered. While a write runs, an answer
+//! may be as old as the write's beginning, as an answer computed then would be.
+//!
+//! Concurrent requests for the same answer wait for one evaluation (single flight) instead of
+//! running it each. An evaluation that fails (a timeout, too many results) is not kept; nor is
+//! an answer larger than [`MAX_KEPT_BYTES`], and at most [`MAX_ENTRIES`] are kept at once.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use tokio::sync::OnceCell;
+
+/// The most answers kept at once; past it, a new answer is computed and given but not kept.
+pub const MAX_ENTRIES: usize = 256;
+
+/// The largest answer kept (bytes of its body).
+pub const MAX_KEPT_BYTES: usize = 1024 * 1024;
+
+/// What identifies an answer: the SPARQL text as bound, and the media type asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// The query's text with its parameters bound.
+    pub query: String,
+    /// The `Accept` header or the media type a `format` parameter named.
+    pub accept: Option<String>,
+}
+
+/// A serialized answer, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Bytes,
+}
+
+/// One answer being computed or computed, for one generation.
+#[derive(Debug)]
+struct Slot {
+    generation: u64,
+    answer: OnceCell<Answer>,
+}
+
+/// Named-query answers valid until the next write (see the module's documentation).
+#[derive(Debug, Default)]
+pub struct AnswerCache {
+    generation: Arc<AtomicU64>,
+    slots: Mutex<HashMap<Key, Arc<Slot>>>,
+}
+
+/// Held while a write runs: the generation moves on when it is made and when it is dropped.
+#[derive(Debug)]
+#[must_use = "the write must hold it until it has committed"]
+pub struct Writing(Arc<AtomicU64>);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl AnswerCache {
+    /// The generation of the store as the cache sees it (moves on at every write's beginning
+    /// and end).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Marks a write: take it before the write begins and drop it once the write has
+    /// committed (or failed); answers kept before or during it are not given afterwards.
+    pub fn writing(&self) -> Writing {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Writing(self.generation.clone())
+    }
+
+    /// How many answers are kept now (computed or being computed).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no answer is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The answer for `key`: the one kept for this generation, or the one another request is
+    /// computing now, or `compute`'s (kept when it succeeds and is small enough).
+    pub async fn get_or_compute<E, F, Fut>(&self, key: Key, compute: F) -> Result<Answer, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Answer, E>>,
+    {
+        let Some(slot) = self.slot(&key) else {
+            return compute().await;
+        };
+        let answer = slot.answer.get_or_try_init(compute).await?.clone();
+        if answer.body.len() > MAX_KEPT_BYTES {
+            let mut slots = self.lock();
+            if slots.get(&key).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
+                slots.remove(&key);
+            }
+        }
+        Ok(answer)
+    }
+
+    /// The slot of `key` for the current generation, made if need be; None when the cache is
+    /// full of current answers.
+    fn slot(&self, key: &Key) -> Option<Arc<Slot>> {
+        let generation = self.generation();
+        let mut slots = self.lock();
+        if let Some(slot) = slots.get(key)
+            && slot.generation == generation
+        {
+            return Some(slot.clone());
+        }
+        if slots.len() >= MAX_ENTRIES {
+            slots.retain(|_, s| s.generation == generation);
+            if slots.len() >= MAX_ENTRIES {
+                return None;
+            }
+        }
+        let slot = Arc::new(Slot {
+            generation,
+            answer: OnceCell::new(),
+        });
+        slots.insert(key.clone(), slot.clone());
+        Some(slot)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Slot>>> {
+        // a panic while the map was held leaves it whole (every change is one call)
+        self.slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn key(q: &str) -> Key {
+        Key {
+            query: q.to_string(),
+            accept: None,
+        }
+    }
+
+    fn answer(body: &str) -> Answer {
+        Answer {
+            content_type: "text/plain",
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    /// Counts the evaluations it makes; each answers "N" for the Nth.
+    #[derive(Default)]
+    struct Evaluations(AtomicUsize);
+
+    impl Evaluations {
+        async fn run(&self) -> Result<Answer, String> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(answer(&n.to_string()))
+        }
+        fn count(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+    }
+
+    #[test]
+    fn an_answer_is_kept_until_a_write_begins_and_again_until_it_ends() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let e = Evaluations::default();
+            let get = || cache.get_or_compute(key("q"), || e.run());
+            assert_eq!(get().await.unwrap().body, "1");
+            assert_eq!(get().await.unwrap().body, "1");
+            assert_eq!(e.count(), 1);
+            let write = cache.writing();
+            // computed during the write: given during it ...
+            assert_eq!(get().await.unwrap().body, "2");
+            assert_eq!(get().await.unwrap().body, "2");
+            drop(write);
+            // ... but not once it has ended
+            assert_eq!(get().await.unwrap().body, "3");
+            assert_eq!(e.count(), 3);
+            assert_eq!(cache.len(), 1);
+        });
+    }
+
+    #[test]
+    fn keys_differ_by_query_and_by_media_type() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let e = Evaluations::default();
+            let json = Key {
+                accept: Some("application/json".into()),
+                ..key("q")
+            };
+            assert_eq!(
+                cache
+                    .get_or_compute(key("q"), || e.run())
+                    .await
+                    .unwrap()
+                    .body,
+                "1"
+            );
+            assert_eq!(
+                cache.get_or_compute(json, || e.run()).await.unwrap().body,
+                "2"
+            );
+            assert_eq!(
+                cache
+                    .get_or_compute(key("r"), || e.run())
+                    .await
+                    .unwrap()
+                    .body,
+                "3"
+            );
+            assert_eq!(
+                cache
+                    .get_or_compute(key("q"), || e.run())
+                    .await
+                    .unwrap()
+                    .body,
+                "1"
+            );
+            assert_eq!(cache.len(), 3);
+        });
+    }
+
+    #[test]
+    fn failures_and_large_answers_are_not_kept() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let failed: Result<Answer, String> = cache
+                .get_or_compute(key("q"), || async { Err("timeout".to_string()) })
+                .await;
+            assert_eq!(failed.unwrap_err(), "timeout");
+            let e = Evaluations::default();
+            assert_eq!(
+                cache
+                    .get_or_compute(key("q"), || e.run())
+                    .await
+                    .unwrap()
+                    .body,
+                "1"
+            );
+            let large = "x".repeat(MAX_KEPT_BYTES + 1);
+            for _ in 0..2 {
+                let got: Result<Answer, String> = cache
+                    .get_or_compute(key("big"), || async { Ok(answer(&large)) })
+                    .await;
+                assert_eq!(got.unwrap().body.len(), MAX_KEPT_BYTES + 1);
+                assert_eq!(cache.len(), 1, "only the small answer is kept");
+            }
+        });
+    }
+
+    #[test]
+    fn concurrent_requests_wait_for_one_evaluation() {
+        runtime().block_on(async {
+            let cache = Arc::new(AnswerCache::default());
+            let e = Arc::new(Evaluations::default());
+            // the evaluation waits until every request holds the slot
+            let (release, released) = tokio::sync::watch::channel(false);
+            let mut tasks = Vec::new();
+            for _ in 0..8 {
+                let (cache, e) = (cache.clone(), e.clone());
+                let mut released = released.clone();
+                tasks.push(tokio::spawn(async move {
+                    let answer = cache
+                        .get_or_compute(key("q"), || async move {
+                            let _ = released.wait_for(|r| *r).await;
+                            e.run().await
+                        })
+                        .await;
+                    answer.map(|a| a.body)
+                }));
+            }
+            // the map's reference and one per request
+            while cache.lock().get(&key("q")).map(Arc::strong_count) != Some(9) {
+                tokio::task::yield_now().await;
+            }
+            release.send(true).expect("the evaluation listens");
+            for task in tasks {
+                assert_eq!(task.await.expect("a task").unwrap(), "1");
+            }
+            assert_eq!(e.count(), 1);
+        });
+    }
+
+    #[test]
+    fn a_full_cache_of_current_answers_computes_without_keeping() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let e = Evaluations::default();
+            for i in 0..MAX_ENTRIES {
+                cache
+                    .get_or_compute(key(&i.to_string()), || e.run())
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(cache.len(), MAX_ENTRIES);
+            cache.get_or_compute(key("more"), || e.run()).await.unwrap();
+            cache.get_or_compute(key("more"), || e.run()).await.unwrap();
+            assert_eq!(e.count(), MAX_ENTRIES + 2);
+            assert_eq!(cache.len(), MAX_ENTRIES);
+            // after a write the stale answers make room
+            drop(cache.writing());
+            cache.get_or_compute(key("more"), || e.run()).await.unwrap();
+            assert_eq!(cache.len(), 1);
+        });
+    }
+}
