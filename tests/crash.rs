@@ -79,28 +79,6 @@ fn graph_sizes(data: &Path) -> BTreeMap<String, u64> {
     .collect()
 }
 
-/// Every quad, sorted (blank node labels, if any, made alike).
-fn export(data: &Path) -> Vec<String> {
-    let out = common::paesi()
-        .arg("--data")
-        .arg(data)
-        .arg("export")
-        .output()
-        .expect("export");
-    assert!(out.status.success());
-    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            l.split(' ')
-                .map(|t| if t.starts_with("_:") { "_:b" } else { t })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// The search answers the tests compare: the total and the hits' IRIs (sorted: BM25 scores
 /// may move with deleted entries not merged yet) for a few words.
 fn searches(data: &Path) -> Vec<serde_json::Value> {
@@ -185,7 +163,7 @@ impl Clean {
             growth,
             code,
             graphs: graph_sizes(&clean),
-            quads: export(&clean),
+            quads: common::export_sorted(&clean),
             search: searches(&clean),
             registry_entries: Some(registry_entries(&clean)).filter(|e| !e.is_empty()),
             root,
@@ -232,7 +210,7 @@ impl Clean {
 
     /// After finishing: the quads and the search answers of the clean run.
     fn check_finished(&self, data: &Path, what: &str) {
-        assert_eq!(export(data), self.quads, "{what}: the quads");
+        assert_eq!(common::export_sorted(data), self.quads, "{what}: the quads");
         assert_eq!(searches(data), self.search, "{what}: the search answers");
         let _ = std::fs::remove_dir_all(data);
     }
@@ -448,7 +426,7 @@ fn killed_server_during_post_ingest_leaves_whole_documents_and_finishes_like_a_c
     copy_dir(&clean.base, &by_cli);
     assert_eq!(ingest(&by_cli, &files), 0);
     assert_eq!(
-        export(&by_cli),
+        common::export_sorted(&by_cli),
         clean.quads,
         "POST /ingest and paesi ingest"
     );

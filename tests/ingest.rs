@@ -460,28 +460,6 @@ fn the_codice_penale_and_the_decree_that_approves_it_keep_apart() {
     }
 }
 
-/// Every quad of a store, sorted, blank node labels made alike.
-fn exported(data: &Path) -> Vec<String> {
-    let out = paesi()
-        .arg("--data")
-        .arg(data)
-        .arg("export")
-        .output()
-        .expect("run paesi export");
-    assert!(out.status.success());
-    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            l.split(' ')
-                .map(|t| if t.starts_with("_:") { "_:b" } else { t })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// `ingest --compact` compacts the store at the end (its report says how long it took) and
 /// leaves exactly the quads of an ingest without it; so does `paesi compact` afterwards.
 #[test]
@@ -514,12 +492,12 @@ fn a_compacted_store_holds_the_same_quads() {
         .as_f64()
         .expect("compact_seconds");
     assert!(took <= compacted_report["seconds"].as_f64().expect("seconds"));
-    let quads = exported(&plain);
+    let quads = common::export_sorted(&plain);
     assert_eq!(
         quads.len() as u64,
         plain_report["triples"].as_u64().expect("triples")
     );
-    assert_eq!(exported(&compacted), quads);
+    assert_eq!(common::export_sorted(&compacted), quads);
     // and `paesi compact` on the store an ingest left as it was
     let out = paesi()
         .arg("--data")
@@ -533,5 +511,5 @@ fn a_compacted_store_holds_the_same_quads() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("store compacted in "));
-    assert_eq!(exported(&plain), quads);
+    assert_eq!(common::export_sorted(&plain), quads);
 }

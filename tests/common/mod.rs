@@ -507,3 +507,25 @@ impl Seeded {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// Every quad, sorted (blank node labels, if any, made alike).
+pub fn export_sorted(data: &std::path::Path) -> Vec<String> {
+    let out = paesi()
+        .arg("--data")
+        .arg(data)
+        .arg("export")
+        .output()
+        .expect("export");
+    assert!(out.status.success());
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .map(|t| if t.starts_with("_:") { "_:b" } else { t })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    lines.sort();
+    lines
+}
