@@ -63,15 +63,78 @@ impl ParseError {
 
 /// The 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = char_floor(text, offset);
     let before = &text[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
     (line, col)
+}
+
+/// `offset` within `text`, moved back to the start of the character it falls in.
+fn char_floor(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The line and column of chosen byte offsets of one text, found in one pass over it: many
+/// offsets of one document (its warnings) without a scan from the start for each, as
+/// [`line_col`] does.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// The chosen offsets (each moved back to its character's start), in order, with their
+    /// 1-based line and column.
+    places: Vec<(usize, (usize, usize))>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Locates `offsets` in `text`: one count of the newlines up to the last of them.
+    pub fn new(text: &'a str, offsets: impl IntoIterator<Item = usize>) -> Self {
+        let mut chosen: Vec<usize> = offsets.into_iter().map(|o| char_floor(text, o)).collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        let mut places = Vec::with_capacity(chosen.len());
+        // where the pass is, its line, and the characters from that line's start to it
+        let (mut at, mut line, mut chars) = (0, 1, 0);
+        for offset in chosen {
+            let gap = &text.as_bytes()[at..offset];
+            // a plain count of one byte: the compiler vectorises it
+            let newlines = gap.iter().filter(|&&b| b == b'\n').count();
+            if newlines == 0 {
+                chars += text[at..offset].chars().count();
+            } else {
+                line += newlines;
+                let line_start = at + gap.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1;
+                chars = text[line_start..offset].chars().count();
+            }
+            at = offset;
+            places.push((offset, (line, chars + 1)));
+        }
+        LineIndex { text, places }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, as [`line_col`]; an
+    /// offset not given to [`LineIndex::new`] is found by a scan.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = char_floor(self.text, offset);
+        match self.places.binary_search_by_key(&offset, |&(o, _)| o) {
+            Ok(i) => self.places[i].1,
+            Err(_) => line_col(self.text, offset),
+        }
+    }
+
+    /// An error at a byte offset, as [`ParseError::at`].
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> ParseError {
+        let (line, col) = self.line_col(offset);
+        ParseError {
+            line,
+            col,
+            message: message.into(),
+        }
+    }
 }
 
 /// The encoding named in the XML declaration, if any, lowercased, with the byte offset of
@@ -321,6 +384,20 @@ mod tests {
         assert_eq!(line_col(t, 3), (2, 1));
         // after "cà" (3 bytes) the column is 3
         assert_eq!(line_col(t, 6), (2, 3));
+    }
+
+    #[test]
+    fn the_line_index_places_every_offset_as_the_scan_does() {
+        let t = "\nab\ncàd\n\n€x\ny\n";
+        // every byte offset, inside characters and past the end too, given in any order
+        let offsets: Vec<usize> = (0..t.len() + 3).rev().collect();
+        let index = LineIndex::new(t, offsets.iter().copied());
+        for &offset in &offsets {
+            assert_eq!(index.line_col(offset), line_col(t, offset), "offset {offset}");
+        }
+        assert_eq!(index.line_col(7), (3, 3));
+        // one not given is found all the same
+        assert_eq!(LineIndex::new(t, [1]).line_col(8), line_col(t, 8));
     }
 
     #[test]
