@@ -393,7 +393,11 @@ mod tests {
         let offsets: Vec<usize> = (0..t.len() + 3).rev().collect();
         let index = LineIndex::new(t, offsets.iter().copied());
         for &offset in &offsets {
-            assert_eq!(index.line_col(offset), line_col(t, offset), "offset {offset}");
+            assert_eq!(
+                index.line_col(offset),
+                line_col(t, offset),
+                "offset {offset}"
+            );
         }
         assert_eq!(index.line_col(7), (3, 3));
         // one not given is found all the same

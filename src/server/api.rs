@@ -11,8 +11,10 @@
 //! `at` defaults to today, `lang` to `it`.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use axum::extract::{Path, Query, State};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::AppState;
 use super::error::ApiError;
@@ -53,13 +55,44 @@ pub(super) fn lookup(e: LookupError) -> ApiError {
     }
 }
 
-/// Runs blocking store work off the server's threads.
+/// A lane of blocking work: at most twice the cores' count of its computations run at once,
+/// the others wait their turn in order. Without it, fifty clients asking for pages made fifty
+/// threads share two cores, and every answer, even one kept by the cache, waited behind them
+/// for the scheduler (RELIABILITY.md, the load test).
+pub(super) struct Lane(OnceLock<Semaphore>);
+
+impl Lane {
+    /// A lane (sized at its first use).
+    pub(super) const fn new() -> Self {
+        Lane(OnceLock::new())
+    }
+
+    /// Waits for a turn in the lane; the turn ends when the permit is dropped.
+    pub(super) async fn turn(&'static self) -> Result<SemaphorePermit<'static>, ApiError> {
+        let lane = self.0.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            Semaphore::new(2 * cores)
+        });
+        lane.acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+/// The lane of the portal's pages, the JSON lookups and the searches.
+static LOOKUPS: Lane = Lane::new();
+
+/// Runs blocking store work off the server's threads, in the lookups' lane.
 pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+    let turn = LOOKUPS.turn().await?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        f()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 /// A JSON answer written exactly as the CLI's `--json` writes it (numbers included).

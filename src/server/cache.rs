@@ -3,10 +3,12 @@
 //! A named query is the same SPARQL text for the same parameters, and most clients (the
 //! portal's operators, a dashboard) ask the same few. Its answer is kept under the bound text
 //! and the negotiated media type, and is valid for one *generation* of the store: every write
-//! the server makes (SPARQL Update, `POST /ingest`) moves the generation on when it begins and
-//! again when it has committed ([`AnswerCache::writing`]), so an answer computed before or
-//! during a write is never given once that write has answered. While a write runs, an answer
-//! may be as old as the write's beginning, as an answer computed then would be.
+//! the server makes (SPARQL Update, `POST /ingest`) moves the generation on once it has
+//! committed ([`AnswerCache::writing`]), so an answer computed before or during a write is
+//! never given once that write has answered. While a write runs, the answers kept from before
+//! it are still given: a query evaluated then reads a snapshot taken before the commit, so it
+//! would answer the same (only a bulk load of several commits shows its first commits before
+//! its end: the kept answer is then the state before the write).
 //!
 //! Concurrent requests for the same answer wait for one evaluation (single flight) instead of
 //! running it each. An evaluation that fails (a timeout, too many results) is not kept; nor is
@@ -58,7 +60,7 @@ pub struct AnswerCache {
     slots: Mutex<HashMap<Key, Arc<Slot>>>,
 }
 
-/// Held while a write runs: the generation moves on when it is made and when it is dropped.
+/// Held while a write runs: the generation moves on when it is dropped, after the commit.
 #[derive(Debug)]
 #[must_use = "the write must hold it until it has committed"]
 pub struct Writing(Arc<AtomicU64>);
@@ -70,8 +72,7 @@ impl Drop for Writing {
 }
 
 impl AnswerCache {
-    /// The generation of the store as the cache sees it (moves on at every write's beginning
-    /// and end).
+    /// The generation of the store as the cache sees it (moves on at the end of every write).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
@@ -79,7 +80,6 @@ impl AnswerCache {
     /// Marks a write: take it before the write begins and drop it once the write has
     /// committed (or failed); answers kept before or during it are not given afterwards.
     pub fn writing(&self) -> Writing {
-        self.generation.fetch_add(1, Ordering::SeqCst);
         Writing(self.generation.clone())
     }
 
@@ -185,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_is_kept_until_a_write_begins_and_again_until_it_ends() {
+    fn an_answer_is_kept_until_a_write_ends() {
         runtime().block_on(async {
             let cache = AnswerCache::default();
             let e = Evaluations::default();
@@ -194,14 +194,26 @@ mod tests {
             assert_eq!(get().await.unwrap().body, "1");
             assert_eq!(e.count(), 1);
             let write = cache.writing();
-            // computed during the write: given during it ...
-            assert_eq!(get().await.unwrap().body, "2");
-            assert_eq!(get().await.unwrap().body, "2");
+            // kept from before the write: given during it ...
+            assert_eq!(get().await.unwrap().body, "1");
             drop(write);
             // ... but not once it has ended
-            assert_eq!(get().await.unwrap().body, "3");
-            assert_eq!(e.count(), 3);
-            assert_eq!(cache.len(), 1);
+            assert_eq!(get().await.unwrap().body, "2");
+            assert_eq!(get().await.unwrap().body, "2");
+            // nor one computed during a write
+            let write = cache.writing();
+            cache.get_or_compute(key("r"), || e.run()).await.unwrap();
+            drop(write);
+            assert_eq!(
+                cache
+                    .get_or_compute(key("r"), || e.run())
+                    .await
+                    .unwrap()
+                    .body,
+                "4"
+            );
+            assert_eq!(e.count(), 4);
+            assert_eq!(cache.len(), 2);
         });
     }
 

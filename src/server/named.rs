@@ -9,11 +9,15 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::AppState;
+use super::api::Lane;
 use super::cache::{Answer, Key};
 use super::error::ApiError;
 use super::exec::{self, Request};
 use super::sparql::{accept, respond_with};
 use crate::named::{self as library, NamedError};
+
+/// The lane of named-query evaluations (the answers the cache does not hold).
+static NAMED: Lane = Lane::new();
 
 fn api(e: NamedError) -> ApiError {
     match e {
@@ -79,6 +83,8 @@ pub async fn run(
     let answer = state
         .answers()
         .get_or_compute(key, || async {
+            // their own lane: an answer to compute after a write does not wait behind pages
+            let _turn = NAMED.turn().await?;
             let output = exec::run(
                 state.kb().store().clone(),
                 state.search_index(),
