@@ -178,6 +178,11 @@ mod tests {
         }
     }
 
+    /// The body `cache` answers for `k`, `e` evaluating when it must.
+    async fn body_of(cache: &AnswerCache, k: Key, e: &Evaluations) -> Bytes {
+        cache.get_or_compute(k, || e.run()).await.unwrap().body
+    }
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
             .build()
@@ -202,16 +207,9 @@ mod tests {
             assert_eq!(get().await.unwrap().body, "2");
             // nor one computed during a write
             let write = cache.writing();
-            cache.get_or_compute(key("r"), || e.run()).await.unwrap();
+            body_of(&cache, key("r"), &e).await;
             drop(write);
-            assert_eq!(
-                cache
-                    .get_or_compute(key("r"), || e.run())
-                    .await
-                    .unwrap()
-                    .body,
-                "4"
-            );
+            assert_eq!(body_of(&cache, key("r"), &e).await, "4");
             assert_eq!(e.count(), 4);
             assert_eq!(cache.len(), 2);
         });
@@ -226,34 +224,10 @@ mod tests {
                 accept: Some("application/json".into()),
                 ..key("q")
             };
-            assert_eq!(
-                cache
-                    .get_or_compute(key("q"), || e.run())
-                    .await
-                    .unwrap()
-                    .body,
-                "1"
-            );
-            assert_eq!(
-                cache.get_or_compute(json, || e.run()).await.unwrap().body,
-                "2"
-            );
-            assert_eq!(
-                cache
-                    .get_or_compute(key("r"), || e.run())
-                    .await
-                    .unwrap()
-                    .body,
-                "3"
-            );
-            assert_eq!(
-                cache
-                    .get_or_compute(key("q"), || e.run())
-                    .await
-                    .unwrap()
-                    .body,
-                "1"
-            );
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
+            assert_eq!(body_of(&cache, json, &e).await, "2");
+            assert_eq!(body_of(&cache, key("r"), &e).await, "3");
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
             assert_eq!(cache.len(), 3);
         });
     }
@@ -267,14 +241,7 @@ mod tests {
                 .await;
             assert_eq!(failed.unwrap_err(), "timeout");
             let e = Evaluations::default();
-            assert_eq!(
-                cache
-                    .get_or_compute(key("q"), || e.run())
-                    .await
-                    .unwrap()
-                    .body,
-                "1"
-            );
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
             let large = "x".repeat(MAX_KEPT_BYTES + 1);
             for _ in 0..2 {
                 let got: Result<Answer, String> = cache
