@@ -55,23 +55,30 @@ pub(super) fn lookup(e: LookupError) -> ApiError {
     }
 }
 
-/// A lane of blocking work: at most twice the cores' count of its computations run at once,
-/// the others wait their turn in order. Without it, fifty clients asking for pages made fifty
+/// A lane of blocking work: at most a few computations per core run at once, the others
+/// wait their turn in order. Without it, fifty clients asking for pages made fifty
 /// threads share two cores, and every answer, even one kept by the cache, waited behind them
 /// for the scheduler (RELIABILITY.md, the load test).
-pub(super) struct Lane(OnceLock<Semaphore>);
+pub(super) struct Lane {
+    /// Computations at once per core.
+    per_core: usize,
+    permits: OnceLock<Semaphore>,
+}
 
 impl Lane {
-    /// A lane (sized at its first use).
-    pub(super) const fn new() -> Self {
-        Lane(OnceLock::new())
+    /// A lane of `per_core` computations at once per core (sized at its first use).
+    pub(super) const fn new(per_core: usize) -> Self {
+        Lane {
+            per_core,
+            permits: OnceLock::new(),
+        }
     }
 
     /// Waits for a turn in the lane; the turn ends when the permit is dropped.
     pub(super) async fn turn(&'static self) -> Result<SemaphorePermit<'static>, ApiError> {
-        let lane = self.0.get_or_init(|| {
+        let lane = self.permits.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-            Semaphore::new(2 * cores)
+            Semaphore::new(self.per_core * cores)
         });
         lane.acquire()
             .await
@@ -79,8 +86,9 @@ impl Lane {
     }
 }
 
-/// The lane of the portal's pages, the JSON lookups and the searches.
-static LOOKUPS: Lane = Lane::new();
+/// The lane of the portal's pages, the JSON lookups and the searches: one per core (on two
+/// cores the load test's tails were lower with one than with two: RELIABILITY.md).
+static LOOKUPS: Lane = Lane::new(1);
 
 /// Runs blocking store work off the server's threads, in the lookups' lane.
 pub(super) async fn blocking<T: Send + 'static>(

@@ -16,8 +16,8 @@ use super::exec::{self, Request};
 use super::sparql::{accept, respond_with};
 use crate::named::{self as library, NamedError};
 
-/// The lane of named-query evaluations (the answers the cache does not hold).
-static NAMED: Lane = Lane::new();
+/// The lane of named-query evaluations (the answers the cache does not hold): two per core.
+static NAMED: Lane = Lane::new(2);
 
 fn api(e: NamedError) -> ApiError {
     match e {
