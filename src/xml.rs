@@ -107,7 +107,8 @@ impl<'a> LineIndex<'a> {
                 chars += text[at..offset].chars().count();
             } else {
                 line += newlines;
-                let line_start = at + gap.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1;
+                let last = gap.iter().rposition(|&b| b == b'\n');
+                let line_start = last.map_or(at, |i| at + i + 1);
                 chars = text[line_start..offset].chars().count();
             }
             at = offset;

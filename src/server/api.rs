@@ -249,3 +249,40 @@ pub async fn act(State(state): State<AppState>, Query(p): Params) -> Result<Json
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Lane;
+    use std::time::Duration;
+
+    /// Whether a turn of `lane` is given now, without waiting: the future is polled once
+    /// before a zero timeout is looked at, so this depends on the permits only.
+    async fn given_now(lane: &'static Lane) -> Option<tokio::sync::SemaphorePermit<'static>> {
+        tokio::time::timeout(Duration::ZERO, lane.turn())
+            .await
+            .ok()
+            .map(|turn| turn.expect("the lane is open"))
+    }
+
+    #[test]
+    fn a_lane_gives_per_core_turns_per_core_and_the_next_when_one_ends() {
+        static LANE: Lane = Lane::new(2);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut turns = Vec::new();
+            for i in 0..2 * cores {
+                turns.push(given_now(&LANE).await.unwrap_or_else(|| panic!("turn {i}")));
+            }
+            assert!(given_now(&LANE).await.is_none(), "one turn too many");
+            turns.pop();
+            assert!(
+                given_now(&LANE).await.is_some(),
+                "a turn ended, one is free"
+            );
+        });
+    }
+}
