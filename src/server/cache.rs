@@ -5,10 +5,19 @@
 //! and the negotiated media type, and is valid for one *generation* of the store: every write
 //! the server makes (SPARQL Update, `POST /ingest`) moves the generation on once it has
 //! committed ([`AnswerCache::writing`]), so an answer computed before or during a write is
-//! never given once that write has answered. While a write runs, the answers kept from before
-//! it are still given: a query evaluated then reads a snapshot taken before the commit, so it
-//! would answer the same (only a bulk load of several commits shows its first commits before
+//! never given once that write has answered. Until a write answers, the answers kept from
+//! before it are still given: a query evaluated then may read a snapshot taken before the
+//! commit, so it could answer the same (only a bulk load of several commits shows its first commits before
 //! its end: the kept answer is then the state before the write).
+//!
+//! A write refreshes what readers asked for before it answers: once it has committed, it takes
+//! the keys answered since the previous write ([`Writing::refresh_keys`]), evaluates them again
+//! on the new state and leaves those answers kept for the new generation as it moves the
+//! generation on ([`Writing::finish`]), so readers after a write find the answers they ask for
+//! instead of all waiting for evaluations at once. The same work the readers would have caused
+//! (one evaluation per asked key and write), done by the writer, whose answer waits for it.
+//! Refreshed answers are left only when no other write ran or began meanwhile; otherwise the
+//! generation just moves on.
 //!
 //! Concurrent requests for the same answer wait for one evaluation (single flight) instead of
 //! running it each. An evaluation that fails (a timeout, too many results) is not kept; nor is
@@ -16,7 +25,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -57,18 +66,84 @@ struct Slot {
 #[derive(Debug, Default)]
 pub struct AnswerCache {
     generation: Arc<AtomicU64>,
-    slots: Mutex<HashMap<Key, Arc<Slot>>>,
+    /// Writes begun and not yet finished.
+    writes: Arc<AtomicUsize>,
+    slots: Arc<Mutex<HashMap<Key, Arc<Slot>>>>,
 }
 
-/// Held while a write runs: the generation moves on when it is dropped, after the commit.
+/// The most answers a write refreshes ([`Writing::refresh_keys`]).
+pub const MAX_REFRESHED: usize = 64;
+
+/// Held while a write runs: the generation moves on when it is finished or dropped, after the
+/// commit.
 #[derive(Debug)]
 #[must_use = "the write must hold it until it has committed"]
-pub struct Writing(Arc<AtomicU64>);
+pub struct Writing {
+    generation: Arc<AtomicU64>,
+    writes: Arc<AtomicUsize>,
+    slots: Arc<Mutex<HashMap<Key, Arc<Slot>>>>,
+    /// The generation when the refresh took its keys.
+    refresh_from: Option<u64>,
+    finished: bool,
+}
+
+impl Writing {
+    /// The keys answered in the current generation (at most [`MAX_REFRESHED`]): what a write
+    /// that has committed evaluates again before [`Writing::finish`].
+    pub fn refresh_keys(&mut self) -> Vec<Key> {
+        let slots = lock(&self.slots);
+        let generation = self.generation.load(Ordering::SeqCst);
+        self.refresh_from = Some(generation);
+        slots
+            .iter()
+            .filter(|(_, s)| s.generation == generation && s.answer.initialized())
+            .map(|(k, _)| k.clone())
+            .take(MAX_REFRESHED)
+            .collect()
+    }
+
+    /// Ends the write: the generation moves on and `refreshed` (answers evaluated after the
+    /// commit) are kept for the new one, unless another write finished or is running since
+    /// [`Writing::refresh_keys`] (then they may predate its commit and are dropped).
+    pub fn finish(mut self, refreshed: Vec<(Key, Answer)>) {
+        let mut slots = lock(&self.slots);
+        let alone = self.writes.load(Ordering::SeqCst) == 1
+            && self.refresh_from == Some(self.generation.load(Ordering::SeqCst));
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.writes.fetch_sub(1, Ordering::SeqCst);
+        self.finished = true;
+        if !alone {
+            return;
+        }
+        slots.retain(|_, s| s.generation == generation);
+        for (key, answer) in refreshed {
+            if answer.body.len() <= MAX_KEPT_BYTES && slots.len() < MAX_ENTRIES {
+                let answer = OnceCell::new_with(Some(answer));
+                slots.insert(key, Arc::new(Slot { generation, answer }));
+            }
+        }
+    }
+}
 
 impl Drop for Writing {
     fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        if !self.finished {
+            // a failed or abandoned write: its answers are not known, only that it may have
+            // changed the store
+            let _slots = lock(&self.slots);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.writes.fetch_sub(1, Ordering::SeqCst);
+        }
     }
+}
+
+fn lock(
+    slots: &Mutex<HashMap<Key, Arc<Slot>>>,
+) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Slot>>> {
+    // a panic while the map was held leaves it whole (every change is one call)
+    slots
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl AnswerCache {
@@ -80,7 +155,15 @@ impl AnswerCache {
     /// Marks a write: take it before the write begins and drop it once the write has
     /// committed (or failed); answers kept before or during it are not given afterwards.
     pub fn writing(&self) -> Writing {
-        Writing(self.generation.clone())
+        let _slots = self.lock();
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Writing {
+            generation: self.generation.clone(),
+            writes: self.writes.clone(),
+            slots: self.slots.clone(),
+            refresh_from: None,
+            finished: false,
+        }
     }
 
     /// How many answers are kept now (computed or being computed).
@@ -116,8 +199,10 @@ impl AnswerCache {
     /// The slot of `key` for the current generation, made if need be; None when the cache is
     /// full of current answers.
     fn slot(&self, key: &Key) -> Option<Arc<Slot>> {
-        let generation = self.generation();
+        // the generation is read under the lock: a write's finish moves it and leaves its
+        // refreshed answers in one step
         let mut slots = self.lock();
+        let generation = self.generation();
         if let Some(slot) = slots.get(key)
             && slot.generation == generation
         {
@@ -138,17 +223,13 @@ impl AnswerCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Slot>>> {
-        // a panic while the map was held leaves it whole (every change is one call)
-        self.slots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.slots)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
 
     fn key(q: &str) -> Key {
         Key {
@@ -212,6 +293,65 @@ mod tests {
             assert_eq!(body_of(&cache, key("r"), &e).await, "4");
             assert_eq!(e.count(), 4);
             assert_eq!(cache.len(), 2);
+        });
+    }
+
+    #[test]
+    fn a_write_leaves_the_answers_it_refreshed() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let e = Evaluations::default();
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
+            assert_eq!(body_of(&cache, key("r"), &e).await, "2");
+            // asked, but its evaluation failed: nothing to refresh
+            let failed: Result<Answer, String> = cache
+                .get_or_compute(key("failed"), || async { Err("timeout".to_string()) })
+                .await;
+            assert!(failed.is_err());
+            let mut write = cache.writing();
+            let mut keys = write.refresh_keys();
+            keys.sort_by(|a, b| a.query.cmp(&b.query));
+            assert_eq!(keys, vec![key("q"), key("r")]);
+            // kept from before: given until the write finishes
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
+            write.finish(vec![(key("q"), answer("fresh q"))]);
+            assert_eq!(body_of(&cache, key("q"), &e).await, "fresh q");
+            assert_eq!(
+                e.count(),
+                2,
+                "the refreshed answer is given without evaluating"
+            );
+            // what the write did not refresh is evaluated again
+            assert_eq!(body_of(&cache, key("r"), &e).await, "3");
+        });
+    }
+
+    #[test]
+    fn refreshed_answers_are_dropped_when_another_write_ran_meanwhile() {
+        runtime().block_on(async {
+            let cache = AnswerCache::default();
+            let e = Evaluations::default();
+            assert_eq!(body_of(&cache, key("q"), &e).await, "1");
+            // another write began during the refresh and is still running
+            let mut first = cache.writing();
+            first.refresh_keys();
+            let second = cache.writing();
+            first.finish(vec![(key("q"), answer("stale"))]);
+            assert_eq!(body_of(&cache, key("q"), &e).await, "2");
+            drop(second);
+            assert_eq!(body_of(&cache, key("q"), &e).await, "3");
+            // another write began and ended during the refresh
+            let mut first = cache.writing();
+            first.refresh_keys();
+            drop(cache.writing());
+            first.finish(vec![(key("q"), answer("stale"))]);
+            assert_eq!(body_of(&cache, key("q"), &e).await, "4");
+            // alone: kept
+            let mut only = cache.writing();
+            only.refresh_keys();
+            only.finish(vec![(key("q"), answer("fresh"))]);
+            assert_eq!(body_of(&cache, key("q"), &e).await, "fresh");
+            assert_eq!(e.count(), 4);
         });
     }
 

@@ -58,12 +58,13 @@ pub async fn post(
     };
     // held until the ingest has committed, even if the client goes away
     let writing = state.answers().writing();
-    let report = tokio::task::spawn_blocking(move || {
-        let _writing = writing;
-        ingest::ingest(s.kb(), inputs, &options)
+    let (report, writing) = tokio::task::spawn_blocking(move || {
+        let report = ingest::ingest(s.kb(), inputs, &options);
+        (report, writing)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
+    super::named::finish_write(&state, writing).await;
     let status = if report.failed == 0 {
         StatusCode::OK
     } else {

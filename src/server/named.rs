@@ -1,8 +1,10 @@
 //! The named-query library over HTTP: `GET /queries` lists it as JSON, `GET /queries/NAME?k=v`
 //! runs one with its parameters bound (`format` and `Accept` as at `/sparql`; `at` as
-//! `paesi query --at`). Answers are kept until the next write ([`super::cache`]).
+//! `paesi query --at`). Answers are kept until the next write ([`super::cache`]), which
+//! evaluates again those asked for since the previous one before it answers ([`finish_write`]).
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -10,7 +12,7 @@ use axum::response::Response;
 
 use super::AppState;
 use super::api::Lane;
-use super::cache::{Answer, Key};
+use super::cache::{Answer, Key, Writing};
 use super::error::ApiError;
 use super::exec::{self, Request};
 use super::sparql::{accept, respond_with};
@@ -75,29 +77,52 @@ pub async fn run(
         query: text,
         accept: accept(format.as_deref(), &headers)?,
     };
+    let answer = state
+        .answers()
+        .get_or_compute(key.clone(), || evaluate(&state, &key))
+        .await?;
+    Ok(respond_with(answer.content_type, answer.body))
+}
+
+/// Evaluates a named query's bound text in its own lane (an answer to compute after a write
+/// does not wait behind pages).
+async fn evaluate(state: &AppState, key: &Key) -> Result<Answer, ApiError> {
+    let _turn = NAMED.turn().await?;
     let request = Request {
         query: key.query.clone(),
         accept: key.accept.clone(),
         ..Request::default()
     };
-    let answer = state
-        .answers()
-        .get_or_compute(key, || async {
-            // their own lane: an answer to compute after a write does not wait behind pages
-            let _turn = NAMED.turn().await?;
-            let output = exec::run(
-                state.kb().store().clone(),
-                state.search_index(),
-                request,
-                state.limits(),
-                state.running(),
-            )
-            .await?;
-            Ok::<_, ApiError>(Answer {
-                content_type: output.content_type,
-                body: output.body.into(),
-            })
-        })
-        .await?;
-    Ok(respond_with(answer.content_type, answer.body))
+    let output = exec::run(
+        state.kb().store().clone(),
+        state.search_index(),
+        request,
+        state.limits(),
+        state.running(),
+    )
+    .await?;
+    Ok(Answer {
+        content_type: output.content_type,
+        body: output.body.into(),
+    })
+}
+
+/// The longest a write spends refreshing answers; the keys left are evaluated when asked.
+const REFRESH_BUDGET: Duration = Duration::from_secs(2);
+
+/// Ends a write that has committed: the named-query answers asked for since the previous
+/// write are evaluated again on the new state and kept as the generation moves on (see
+/// [`super::cache`]). A failed evaluation is left to be made when asked.
+pub(super) async fn finish_write(state: &AppState, mut writing: Writing) {
+    let started = Instant::now();
+    let mut refreshed = Vec::new();
+    for key in writing.refresh_keys() {
+        if started.elapsed() > REFRESH_BUDGET {
+            break;
+        }
+        if let Ok(answer) = evaluate(state, &key).await {
+            refreshed.push((key, answer));
+        }
+    }
+    writing.finish(refreshed);
 }

@@ -161,12 +161,14 @@ pub async fn post(
             let s = state.clone();
             // held until the update has committed, even if the client goes away
             let writing = state.answers().writing();
-            tokio::task::spawn_blocking(move || {
-                let _writing = writing;
-                exec::update(s.kb().store(), &u)
+            let (updated, writing) = tokio::task::spawn_blocking(move || {
+                let updated = exec::update(s.kb().store(), &u);
+                (updated, writing)
             })
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            super::named::finish_write(&state, writing).await;
+            updated?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (Some(_), None) => query(state, params, &headers).await,
