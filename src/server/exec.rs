@@ -97,9 +97,21 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Runs a query on the server's store, text index and limits (see [`run`]).
+pub async fn run_on(state: &super::AppState, request: Request) -> Result<Output, ApiError> {
+    run(
+        state.kb().store().clone(),
+        state.search_index(),
+        request,
+        state.limits(),
+        state.running(),
+    )
+    .await
+}
+
 /// Runs a query in a blocking task under the timeout: the store work never blocks the
 /// server's threads, and a query that runs too long is cancelled and answered 503.
-pub async fn run(
+async fn run(
     store: Store,
     index: Option<crate::search::TextIndex>,
     request: Request,

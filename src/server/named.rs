@@ -93,14 +93,7 @@ async fn evaluate(state: &AppState, key: &Key) -> Result<Answer, ApiError> {
         accept: key.accept.clone(),
         ..Request::default()
     };
-    let output = exec::run(
-        state.kb().store().clone(),
-        state.search_index(),
-        request,
-        state.limits(),
-        state.running(),
-    )
-    .await?;
+    let output = exec::run_on(state, request).await?;
     Ok(Answer {
         content_type: output.content_type,
         body: output.body.into(),

@@ -184,14 +184,7 @@ async fn query(state: AppState, params: Params, headers: &HeaderMap) -> Result<R
         named_graphs: params.named_graphs,
         accept: accept(params.format.as_deref(), headers)?,
     };
-    let output = exec::run(
-        state.kb().store().clone(),
-        state.search_index(),
-        request,
-        state.limits(),
-        state.running(),
-    )
-    .await?;
+    let output = exec::run_on(&state, request).await?;
     Ok(respond(output))
 }
 
