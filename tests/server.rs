@@ -700,7 +700,9 @@ fn listed_acts(http: &Client, server: &Server) -> std::collections::BTreeSet<Str
 }
 
 /// Named-query answers are kept between writes (`src/server/cache.rs`): each write, by SPARQL
-/// Update or `POST /ingest`, shows in the next answer, asked twice each time.
+/// Update or `POST /ingest`, shows in the next answer, asked twice each time. Each write that
+/// succeeds has evaluated again the one answer asked before it (`/health` shows it kept as the
+/// write answers); a refused update leaves none.
 #[test]
 fn a_named_query_answers_what_the_last_write_left() {
     let data = small_kb("server-named-writes");
@@ -713,15 +715,25 @@ fn a_named_query_answers_what_the_last_write_left() {
     let before = listed_acts(&http, &server);
     assert_eq!(before.len(), expected);
     assert_eq!(listed_acts(&http, &server), before);
-    let update = |text: &str| {
-        let r = http
-            .post(server.at("/sparql"))
+    let kept = || {
+        let r = http.get(server.at("/health")).send().expect("GET /health");
+        json(r)["named_answers_kept"]
+            .as_u64()
+            .expect("named_answers_kept")
+    };
+    assert_eq!(kept(), 1);
+    let send_update = |text: &str| {
+        http.post(server.at("/sparql"))
             .header(CONTENT_TYPE, "application/sparql-update")
             .header(AUTHORIZATION, "Bearer tok")
             .body(text.to_string())
             .send()
-            .expect("POST /sparql");
-        assert_eq!(r.status(), 204);
+            .expect("POST /sparql")
+            .status()
+    };
+    let update = |text: &str| {
+        assert_eq!(send_update(text), 204);
+        assert_eq!(kept(), 1, "the write refreshed the answer asked before it");
     };
     let act = "http://example.org/act/new";
     let triples = format!(
@@ -738,6 +750,10 @@ fn a_named_query_answers_what_the_last_write_left() {
     for _ in 0..2 {
         assert_eq!(listed_acts(&http, &server), before);
     }
+    assert_eq!(send_update("INSERT DATA { this is not SPARQL }"), 400);
+    assert_eq!(kept(), 0, "a refused update evaluates nothing again");
+    assert_eq!(listed_acts(&http, &server), before);
+    assert_eq!(kept(), 1);
     // a document by POST /ingest: one act more
     let Some(shared) = common::shared_dir() else {
         return;
@@ -754,6 +770,7 @@ fn a_named_query_answers_what_the_last_write_left() {
         .send()
         .expect("POST /ingest");
     assert_eq!(r.status(), 200);
+    assert_eq!(kept(), 1, "the ingest refreshed the answer asked before it");
     for _ in 0..2 {
         let after = listed_acts(&http, &server);
         assert_eq!(after.len(), expected + 1);

@@ -7,8 +7,8 @@
 //! committed ([`AnswerCache::writing`]), so an answer computed before or during a write is
 //! never given once that write has answered. Until a write answers, the answers kept from
 //! before it are still given: a query evaluated then may read a snapshot taken before the
-//! commit, so it could answer the same (only a bulk load of several commits shows its first commits before
-//! its end: the kept answer is then the state before the write).
+//! commit, so it could answer the same (only a bulk load of several commits shows its first
+//! commits before its end: the kept answer is then the state before the write).
 //!
 //! A write refreshes what readers asked for before it answers: once it has committed, it takes
 //! the keys answered since the previous write ([`Writing::refresh_keys`]), evaluates them again
@@ -62,6 +62,13 @@ struct Slot {
     answer: OnceCell<Answer>,
 }
 
+impl Slot {
+    /// Whether this is an answer of `generation`, computed.
+    fn is_ready(&self, generation: u64) -> bool {
+        self.generation == generation && self.answer.initialized()
+    }
+}
+
 /// Named-query answers valid until the next write (see the module's documentation).
 #[derive(Debug, Default)]
 pub struct AnswerCache {
@@ -96,7 +103,7 @@ impl Writing {
         self.refresh_from = Some(generation);
         slots
             .iter()
-            .filter(|(_, s)| s.generation == generation && s.answer.initialized())
+            .filter(|(_, s)| s.is_ready(generation))
             .map(|(k, _)| k.clone())
             .take(MAX_REFRESHED)
             .collect()
@@ -106,16 +113,16 @@ impl Writing {
     /// commit) are kept for the new one, unless another write finished or is running since
     /// [`Writing::refresh_keys`] (then they may predate its commit and are dropped).
     pub fn finish(mut self, refreshed: Vec<(Key, Answer)>) {
-        let mut slots = lock(&self.slots);
+        let map = self.slots.clone();
+        let mut slots = lock(&map);
         let alone = self.writes.load(Ordering::SeqCst) == 1
             && self.refresh_from == Some(self.generation.load(Ordering::SeqCst));
-        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.writes.fetch_sub(1, Ordering::SeqCst);
-        self.finished = true;
+        let generation = self.end();
         if !alone {
             return;
         }
-        slots.retain(|_, s| s.generation == generation);
+        // every slot is of an older generation now
+        slots.clear();
         for (key, answer) in refreshed {
             if answer.body.len() <= MAX_KEPT_BYTES && slots.len() < MAX_ENTRIES {
                 let answer = OnceCell::new_with(Some(answer));
@@ -125,14 +132,24 @@ impl Writing {
     }
 }
 
+impl Writing {
+    /// Moves the generation on and counts this write out (the caller holds the slots' lock);
+    /// the new generation.
+    fn end(&mut self) -> u64 {
+        self.finished = true;
+        self.writes.fetch_sub(1, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
 impl Drop for Writing {
     fn drop(&mut self) {
         if !self.finished {
             // a failed or abandoned write: its answers are not known, only that it may have
             // changed the store
-            let _slots = lock(&self.slots);
-            self.generation.fetch_add(1, Ordering::SeqCst);
-            self.writes.fetch_sub(1, Ordering::SeqCst);
+            let map = self.slots.clone();
+            let _slots = lock(&map);
+            self.end();
         }
     }
 }
@@ -169,6 +186,14 @@ impl AnswerCache {
     /// How many answers are kept now (computed or being computed).
     pub fn len(&self) -> usize {
         self.lock().len()
+    }
+
+    /// How many answers of the current generation are ready (`/health`'s
+    /// `named_answers_kept`: right after a write, those it refreshed).
+    pub fn current(&self) -> usize {
+        let slots = self.lock();
+        let generation = self.generation();
+        slots.values().filter(|s| s.is_ready(generation)).count()
     }
 
     /// Whether no answer is kept.

@@ -64,7 +64,12 @@ pub async fn post(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("ingest task failed: {e}")))?;
-    super::named::finish_write(&state, writing).await;
+    if report.documents + report.ontology_files > 0 {
+        super::named::finish_write(&state, writing).await;
+    } else {
+        // nothing went in: nothing to refresh (the kept answers are let go)
+        drop(writing);
+    }
     let status = if report.failed == 0 {
         StatusCode::OK
     } else {

@@ -293,5 +293,6 @@ async fn health(State(state): State<AppState>) -> Result<impl IntoResponse, ApiE
         "timeout_ms": c.timeout_ms,
         "max_results": c.max_results,
         "queries_running": state.running().count(),
+        "named_answers_kept": state.answers().current(),
     })))
 }

@@ -167,8 +167,14 @@ pub async fn post(
             })
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-            super::named::finish_write(&state, writing).await;
-            updated?;
+            match updated {
+                Ok(()) => super::named::finish_write(&state, writing).await,
+                // refused or failed: nothing to refresh (the kept answers are let go)
+                Err(e) => {
+                    drop(writing);
+                    return Err(e);
+                }
+            }
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         (Some(_), None) => query(state, params, &headers).await,
