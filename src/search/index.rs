@@ -2,17 +2,15 @@
 //! keeping it consistent with the store, and searching it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use oxigraph::model::{NamedNode, Term as RdfTerm};
 use oxigraph::sparql::QueryResults;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, FilterCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, QueryParser, RangeQuery,
-    TermQuery,
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, QueryParser, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -33,7 +31,7 @@ const STAMP: &str = "stamp";
 /// The version of the index's schema and analyzers, kept in [`SCHEMA_FILE`]: an index
 /// written under another (an older paesi) is rebuilt from the store when opened. Bump it
 /// whenever a field or an analyzer changes what is indexed.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 /// The file of the index directory holding [`SCHEMA_VERSION`].
 const SCHEMA_FILE: &str = "paesi-schema-version";
@@ -515,6 +513,10 @@ impl TextIndex {
         stamp.add_text(f.graph, graph);
         stamp.add_u64(f.quads, ge.quads);
         stamp.add_u64(f.fingerprint, ge.fingerprint);
+        // in force on no day: every document has both days, so their columns are dense and
+        // the `at` filter reads them without an optional-value index (a third of a search)
+        stamp.add_i64(f.from, i64::MAX);
+        stamp.add_i64(f.until, i64::MIN);
         writer.add_document(stamp)?;
         Ok(())
     }
@@ -678,28 +680,22 @@ impl TextIndex {
         if let Some(t) = &filters.doc_type {
             clauses.push(filter(term(f.act_type, t)));
         }
-        if let Some(at) = &filters.at {
-            let day = days::from_iso(at).ok_or_else(|| SearchError::Date(at.clone()))?;
-            clauses.push(filter(Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_i64(f.from, day)),
-            ))));
-            clauses.push(filter(Box::new(RangeQuery::new(
-                Bound::Excluded(Term::from_field_i64(f.until, day)),
-                Bound::Unbounded,
-            ))));
-        }
+        let day = match &filters.at {
+            Some(at) => Some(days::from_iso(at).ok_or_else(|| SearchError::Date(at.clone()))?),
+            None => None,
+        };
         let full = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let (total, top) = searcher.search(
-            &full,
-            &(
-                Count,
-                TopDocs::with_limit(limit.max(1))
-                    .and_offset(offset)
-                    .order_by_score(),
-            ),
-        )?;
+        let page = (
+            Count,
+            TopDocs::with_limit(limit.max(1))
+                .and_offset(offset)
+                .order_by_score(),
+        );
+        let (total, top) = match day {
+            Some(day) => searcher.search(&full, &in_force_on(day, page))?,
+            None => searcher.search(&full, &page)?,
+        };
         let mut text_snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
         text_snippets.set_max_num_chars(240);
         let heading_snippets = SnippetGenerator::create(&searcher, &*text_query, f.heading)?;
@@ -830,6 +826,24 @@ impl TextIndex {
             })
             .collect()
     }
+}
+
+/// Keeps, of what the text query matched, the entries in force on `day` (`from` ≤ day <
+/// `until`), reading the two days of each match from their columns: a range query would
+/// scan both columns of the whole index on every search, and nearly every entry passes.
+fn in_force_on<C: tantivy::collector::Collector>(
+    day: i64,
+    collector: C,
+) -> impl tantivy::collector::Collector<Fruit = C::Fruit> {
+    FilterCollector::new(
+        "from".to_string(),
+        move |from: i64| from <= day,
+        FilterCollector::new(
+            "until".to_string(),
+            move |until: i64| until > day,
+            collector,
+        ),
+    )
 }
 
 /// Refuses a page beyond [`MAX_LIMIT`] or [`MAX_OFFSET`].
