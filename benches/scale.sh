@@ -14,7 +14,7 @@
 # Usage: benches/scale.sh ARTICLES [WORK_DIR]   (e.g. 560000; WORK_DIR default /tmp/paesi-scale)
 # PAESI_SCALE_READS=0 leaves out steps 4 and 6 (the long reads: about 45 minutes at 560k);
 # PAESI_SCALE_DROP_KB=1 deletes the KB before step 6 (disk: the KB, the export and the
-# yardstick's store are about 50 GB at 560k).
+# yardstick's store were 13 + 16.6 + 12 GB at 560k, the KB 20 GB before its compaction).
 # Needs: `cargo build --release --bins --examples`, GNU time at /usr/bin/time, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +71,7 @@ r=$(timed "paesi bench-queries" "$paesi" --data "$work/kb" --queries queries ben
 echo "$r"; sed 's/^/  /' "$work/out.txt"
 if [ "$reads" != 0 ]; then
     # the KB and the export together are twice the store: PAESI_SCALE_DROP_KB=1 lets the KB
-    # go before the yardstick's store is made (at 560,000 articles the three need ~50 GB)
+    # go before the yardstick's store is made (at 560,000 articles the three need ~42 GB)
     du -sh "$work/kb"
     [ "${PAESI_SCALE_DROP_KB:-0}" = 1 ] && rm -rf "$work/kb"
     rm -rf "$work/ox"
