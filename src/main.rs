@@ -12,6 +12,11 @@ use paesi::query::{OutputFormat, write_results};
 use paesi::source::Source;
 use paesi::store::Kb;
 
+/// mimalloc instead of the system allocator: parsing and mapping allocate for every element,
+/// and glibc's malloc and free were a fifth of the parser's instructions (BENCHMARKS.md, issue 15).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// paesi: a knowledge base of Italian immigration law (Akoma Ntoso and NIR into RDF).
 #[derive(Parser)]
 #[command(version, about)]

@@ -101,15 +101,16 @@ impl<'a> LineIndex<'a> {
         let (mut at, mut line, mut chars) = (0, 1, 0);
         for offset in chosen {
             let gap = &text.as_bytes()[at..offset];
-            // a plain count of one byte: the compiler vectorises it
-            let newlines = gap.iter().filter(|&&b| b == b'\n').count();
-            if newlines == 0 {
-                chars += text[at..offset].chars().count();
-            } else {
-                line += newlines;
-                let last = gap.iter().rposition(|&b| b == b'\n');
-                let line_start = last.map_or(at, |i| at + i + 1);
-                chars = text[line_start..offset].chars().count();
+            // memchr's vector search: a plain filtered count was not vectorised, and was 8%
+            // of parsing a Normattiva code (BENCHMARKS.md)
+            let mut last = None;
+            for i in memchr::memchr_iter(b'\n', gap) {
+                line += 1;
+                last = Some(i);
+            }
+            match last {
+                None => chars += text[at..offset].chars().count(),
+                Some(i) => chars = text[at + i + 1..offset].chars().count(),
             }
             at = offset;
             places.push((offset, (line, chars + 1)));
@@ -254,9 +255,15 @@ pub fn resolve_entity(name: &str) -> Option<&'static str> {
 
 /// The value of an attribute (by local name, any prefix), entities resolved.
 pub fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
+    attr_borrowed(e, local).map(Cow::into_owned)
+}
+
+/// [`attr`] without the copy: the value borrowed from the element when no entity or
+/// whitespace in it needed replacing.
+pub fn attr_borrowed<'a>(e: &'a BytesStart<'_>, local: &str) -> Option<Cow<'a, str>> {
     for a in e.attributes().with_checks(false).flatten() {
         if a.key.local_name().as_ref() == local {
-            return Some(attr_value(&a));
+            return Some(value_of(&a));
         }
     }
     None
@@ -266,22 +273,41 @@ pub fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
 pub fn attr_qualified(e: &BytesStart<'_>, name: &str) -> Option<String> {
     for a in e.attributes().with_checks(false).flatten() {
         if a.key.as_ref() == name {
-            return Some(attr_value(&a));
+            return Some(value_of(&a).into_owned());
         }
     }
     None
 }
 
-fn attr_value(a: &Attribute<'_>) -> String {
+/// An attribute's value, entities resolved (borrowed when none was there).
+fn value_of<'a>(a: &Attribute<'a>) -> Cow<'a, str> {
     match a.normalized_value_with(quick_xml::XmlVersion::Implicit1_0, 8, resolve_entity) {
-        Ok(v) => v.into_owned(),
-        Err(_) => a.value.to_string(),
+        Ok(v) => v,
+        Err(_) => a.value.clone(),
     }
 }
 
 /// The local name of an element (without prefix).
 pub fn local_name(e: &BytesStart<'_>) -> String {
     e.local_name().as_ref().to_string()
+}
+
+/// Whether eight bytes (little-endian) need only a copy: no control byte, no lead byte of a
+/// character that may be whitespace (conservatively: none from 0xc0 up) and no two spaces in a
+/// row. Bit tricks on the word, as in "Bit Twiddling Hacks" (haszero, exact zero bytes).
+fn words_and_single_spaces(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // a byte below 0x20 (ASCII only: a byte with its high bit set is masked out by !x)
+    let control = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
+    // a byte with its two high bits set (0xc0 and up)
+    let lead = x & (x << 1) & HIGH;
+    // exactly the bytes that are spaces, then two of them side by side
+    let y = x ^ (0x20 * ONES);
+    let spaces = !(((y & LOW7).wrapping_add(LOW7)) | y | LOW7);
+    let double = spaces & (spaces >> 8);
+    control | lead | double == 0
 }
 
 /// Appends text to `out`, collapsing whitespace runs to one space. Copies whole spans:
@@ -295,6 +321,16 @@ pub fn push_collapsed(out: &mut String, text: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // eight bytes at a time while they hold words and single spaces only
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && !(after_space && chunk[0] == b' ')
+            && let Ok(word) = <[u8; 8]>::try_from(chunk)
+            && words_and_single_spaces(u64::from_le_bytes(word))
+        {
+            after_space = chunk[7] == b' ';
+            i += 8;
+            continue;
+        }
         let b = bytes[i];
         // printable ASCII, UTF-8 continuation bytes: the common case, nothing to decide
         if b > b' ' && b < 0xc2 {
@@ -306,6 +342,12 @@ pub fn push_collapsed(out: &mut String, text: &str) {
             if after_space {
                 // a run of spaces (indentation): skip it whole
                 out.push_str(&text[run..i]);
+                // eight at a time first: indentation is most of the spaces of a document
+                while let Some(chunk) = bytes.get(i..i + 8)
+                    && chunk == b"        "
+                {
+                    i += 8;
+                }
                 while i < bytes.len() && bytes[i] == b' ' {
                     i += 1;
                 }
@@ -347,6 +389,17 @@ pub fn push_break(out: &mut String) {
     if !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
     }
+}
+
+/// `s` without its leading and trailing whitespace, in the same buffer (no copy of the text
+/// that stays).
+pub fn trimmed(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let start = s.len() - s.trim_start().len();
+    if start > 0 {
+        s.drain(..start);
+    }
+    s
 }
 
 /// Text trimmed, or None when empty.
@@ -460,10 +513,83 @@ mod tests {
             }
             assert_eq!(got, want, "{t:?}");
         }
+        // pieces pushed one after the other collapse as their concatenation does
+        let pieces = [
+            "a b",
+            " c",
+            " ",
+            "d e ",
+            " f",
+            "x\ny",
+            " «z»  w",
+            "  ",
+            "",
+            " g",
+            "h",
+        ];
+        let mut got = String::new();
+        for p in pieces {
+            push_collapsed(&mut got, p);
+        }
+        let all: String = pieces.concat();
+        let want = all.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(got, want);
         let mut s = String::from("x");
         push_collapsed(&mut s, " y");
         push_collapsed(&mut s, "  z");
         assert_eq!(s, "x y z");
+    }
+
+    #[test]
+    fn collapses_random_texts_like_split_whitespace() {
+        // texts long enough for the eight-byte steps, from an alphabet of words, spaces,
+        // other whitespace (ASCII and not) and accented letters; a fixed linear
+        // congruential sequence, so that a failure repeats
+        let alphabet = [
+            "a", "b", "parola", " ", " ", "  ", "\n", "\t", "\r", "à", "è", "«", "»", "\u{a0}",
+            "\u{2003}", "\u{3000}", "\u{1680}", "’", "\u{1}", "xyzxyzxy", "        ",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        for _ in 0..2_000 {
+            let pieces: Vec<String> = (0..1 + next(4))
+                .map(|_| {
+                    (0..next(40))
+                        .map(|_| alphabet[next(alphabet.len())])
+                        .collect()
+                })
+                .collect();
+            let mut got = String::new();
+            for p in &pieces {
+                push_collapsed(&mut got, p);
+            }
+            let all = pieces.concat();
+            let mut want = all.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !want.is_empty() && all.ends_with(char::is_whitespace) {
+                want.push(' ');
+            }
+            assert_eq!(got, want, "{pieces:?}");
+        }
+    }
+
+    #[test]
+    fn trims_in_place_as_trim_does() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}à b\n",
+            "  a  b  ",
+            "\t\u{2003}x",
+        ] {
+            assert_eq!(super::trimmed(t.to_string()), t.trim(), "{t:?}");
+        }
     }
 
     #[test]

@@ -347,3 +347,52 @@ fn known_corpus_identifiers() {
         );
     }
 }
+
+/// The values of `eId="…"` and `id="…"` attributes in a document (found by their text).
+fn element_ids(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in ["eId=", "id="] {
+        for (i, _) in text.match_indices(name) {
+            let prev = text[..i].chars().next_back();
+            if prev.is_some_and(char::is_whitespace)
+                && let Some(v) = quoted_at(text, i + name.len())
+            {
+                out.push(unescape(v));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_fast_path_of_partition_ids_agrees_with_the_general_one() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    // every element id, and every href's fragment, of the shared corpus: the fast path of
+    // `normalize_partition` answers the common shapes itself and must give what the general
+    // path gives, error included
+    let (mut checked, mut differ) = (0, Vec::new());
+    for sub in ["akn", "nir", "bulk"] {
+        for path in common::xml_files(&shared.join("corpus").join(sub)) {
+            let text = read_lossy(&path);
+            let fragments = scan(&text)
+                .into_iter()
+                .filter(|(k, _)| *k == Kind::Href)
+                .filter_map(|(_, v)| v.split_once('#').map(|(_, f)| f.to_string()));
+            for value in element_ids(&text).into_iter().chain(fragments) {
+                checked += 1;
+                let (fast, general) = (
+                    paesi::ids::normalize_partition(&value),
+                    paesi::ids::normalize_partition_general(&value),
+                );
+                if fast != general {
+                    differ.push(format!("{value:?}: {fast:?} vs {general:?}"));
+                }
+            }
+        }
+    }
+    println!("{checked} ids and fragments checked");
+    assert!(checked > 100_000, "only {checked} values read");
+    assert_eq!(differ.len(), 0, "{:#?}", &differ[..differ.len().min(20)]);
+}

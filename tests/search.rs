@@ -133,14 +133,28 @@ fn fold(s: &str) -> String {
 fn commi_about_reunification_in_force_on_a_day_are_exactly_those_of_the_store() {
     let Some(data) = built() else { return };
     let texts = tu_comma_texts(data);
-    for at in ["1999-01-01", "2003-06-01", "2008-01-01"] {
+    // besides three plain days, the two edges of a period: the first day a version about
+    // reunification stopped being in force (it is not found that day) and the first day of
+    // the version that followed it (found): a filter that is off by one day fails here
+    let about = |t: &str| fold(t).contains("ricongiung");
+    let ended = texts
+        .iter()
+        .filter(|(_, _, t, ..)| about(t))
+        .filter_map(|(.., until)| until.clone())
+        .min()
+        .expect("a version about reunification that ended");
+    let began = texts
+        .iter()
+        .filter(|(_, _, t, from, _)| about(t) && from.as_str() > "1998-12-31")
+        .map(|(_, _, _, from, _)| from.clone())
+        .min()
+        .expect("a version about reunification that began after 1998");
+    for at in ["1999-01-01", "2003-06-01", "2008-01-01", &ended, &began] {
         // every comma version in force that day whose text has a word starting with
         // `ricongiung` (ricongiungimento, ricongiungimenti, ricongiungersi…)
         let expected: BTreeSet<(String, String)> = texts
             .iter()
-            .filter(|(_, _, text, from, until)| {
-                in_force(from, until, at) && fold(text).contains("ricongiung")
-            })
+            .filter(|(_, _, text, from, until)| in_force(from, until, at) && about(text))
             .map(|(p, v, ..)| (p.clone(), v.clone()))
             .collect();
         let hits = search(

@@ -10,7 +10,7 @@ use crate::model::{
     ActMeta, Direction, Document, Entity, EntityKind, Event, Format, Modification, PartitionKind,
     Publication, Semantics,
 };
-use crate::xml::{self, ParseError, attr, iso_date, non_empty};
+use crate::xml::{self, ParseError, attr, attr_borrowed, iso_date, non_empty};
 
 /// The partition elements of AKN and their kind.
 fn partition_kind(local: &str) -> Option<PartitionKind> {
@@ -712,7 +712,7 @@ impl Handler for Akn {
             }
             _ => match partition_kind(local) {
                 Some(kind) => {
-                    let id = attr(e, "eId").or_else(|| attr(e, "id"));
+                    let id = attr_borrowed(e, "eId").or_else(|| attr_borrowed(e, "id"));
                     if self.b.open_partition(kind, id.as_deref(), None) {
                         Role::Partition
                     } else {

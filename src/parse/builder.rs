@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::ids::{self, Work};
 use crate::model::{Mention, Partition, PartitionKind, Reference, Version};
-use crate::xml::{LineIndex, ParseError, push_break, push_collapsed};
+use crate::xml::{LineIndex, ParseError, push_break, push_collapsed, trimmed};
 
 /// The period a partition element says it is in force (multi-version NIR).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,9 +52,30 @@ struct OpenPartition {
     heading: Option<String>,
     vigenza: Option<Vigenza>,
     /// Children seen so far per kind (for ids of partitions without one).
-    children: HashMap<PartitionKind, usize>,
+    children: Ordinals,
     /// Reopened to add children: closing it leaves its text alone.
     reopened: bool,
+}
+
+/// How many children of each kind a partition has had so far: a few kinds at most, so a short
+/// list, not a hash map per partition.
+#[derive(Default)]
+struct Ordinals(Vec<(PartitionKind, usize)>);
+
+impl Ordinals {
+    /// Counts one more child of `kind` and returns its ordinal (1-based).
+    fn next(&mut self, kind: PartitionKind) -> usize {
+        match self.0.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.0.push((kind, 1));
+                1
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,7 +106,7 @@ pub struct Builder {
     quoted: usize,
     captures: Vec<(Capture, String)>,
     refs: Vec<OpenRef>,
-    top_children: HashMap<PartitionKind, usize>,
+    top_children: Ordinals,
     /// The id prefix for partitions of the attachment being read (`all1`).
     prefix: Vec<String>,
     default_from: Option<String>,
@@ -126,7 +147,7 @@ impl Builder {
             quoted: 0,
             captures: Vec::new(),
             refs: Vec::new(),
-            top_children: HashMap::new(),
+            top_children: Ordinals::default(),
             prefix: Vec::new(),
             default_from: None,
             resolved: HashMap::new(),
@@ -176,16 +197,26 @@ impl Builder {
         self.resolved.clear();
     }
 
-    /// Resolves a reference against the work being read (memoised: acts cite the same
-    /// targets many times).
+    /// Resolves a reference against the work being read. The act part of `act#partition`
+    /// is memoised (acts cite the same acts many times); whole references seldom repeat
+    /// within a document (47,228 distinct of 58,827 in a sample of the scale corpus,
+    /// BENCHMARKS.md), so they are not.
     pub fn resolve(&mut self, href: &str) -> Result<ids::Target, String> {
         let href = href.trim();
-        if let Some(r) = self.resolved.get(href) {
-            return r.clone();
+        match href.find(['#', '~']) {
+            Some(at) if at > 0 => self.resolve_uncached(href),
+            _ => self.memoise(href).clone(),
         }
-        let r = self.resolve_uncached(href);
-        self.resolved.insert(href.to_string(), r.clone());
-        r
+    }
+
+    /// The memoised resolution of `href`, resolved now if it was not yet.
+    fn memoise(&mut self, href: &str) -> &Result<ids::Target, String> {
+        let href = href.trim();
+        if !self.resolved.contains_key(href) {
+            let r = self.resolve_uncached(href);
+            self.resolved.insert(href.to_string(), r);
+        }
+        &self.resolved[href]
     }
 
     /// `act#partition`: the act part is resolved once per document, the partition on its own
@@ -195,13 +226,13 @@ impl Builder {
             let (act, fragment) = (&href[..at], &href[at + 1..]);
             if !act.is_empty()
                 && !fragment.trim().is_empty()
-                && let Ok(t) = self.resolve(act)
+                && let Ok(t) = self.memoise(act)
                 && t.partition.is_none()
                 && let Ok(p) = ids::normalize_partition(fragment)
             {
                 let partition = ids::code_partition(&t.work, Some(p), false);
                 return Ok(ids::Target {
-                    work: t.work,
+                    work: t.work.clone(),
                     partition,
                 });
             }
@@ -262,14 +293,12 @@ impl Builder {
                 Some(o) => &mut o.children,
                 None => &mut self.top_children,
             };
-            let n = counter.entry(kind).or_insert(0);
-            *n += 1;
-            *n
+            counter.next(kind)
         };
         let from_source = source_id
             .and_then(|s| ids::normalize_partition(s).ok())
             .filter(|s| !s.is_empty())
-            .map(|id| from_article_down(&id));
+            .map(from_article_down);
         let id = match from_source {
             Some(id) => id,
             None => {
@@ -338,7 +367,7 @@ impl Builder {
             num: None,
             heading: None,
             vigenza: effective,
-            children: HashMap::new(),
+            children: Ordinals::default(),
             reopened: false,
         });
         true
@@ -347,14 +376,10 @@ impl Builder {
     /// Reopens a partition already read, to add children to it (a code's article kept in
     /// an attachment of its own joins the attachment group).
     pub fn reopen(&mut self, index: usize) {
-        let children = self
-            .partitions
-            .iter()
-            .filter(|p| p.parent == Some(index))
-            .fold(HashMap::new(), |mut m, p| {
-                *m.entry(p.kind).or_insert(0) += 1;
-                m
-            });
+        let mut children = Ordinals::default();
+        for p in self.partitions.iter().filter(|p| p.parent == Some(index)) {
+            children.next(p.kind);
+        }
         self.open.push(OpenPartition {
             index,
             text: String::new(),
@@ -402,7 +427,7 @@ impl Builder {
         if o.reopened {
             return;
         }
-        let text = o.text.trim().to_string();
+        let text = trimmed(o.text);
         let sources = o.vigenza.as_ref().map(|v| {
             let mut resolve = |h: &Option<String>| h.as_deref().and_then(|h| self.resolve(h).ok());
             (resolve(&v.from_source), resolve(&v.until_source))
@@ -459,7 +484,7 @@ impl Builder {
         let Some((c, text)) = self.captures.pop() else {
             return;
         };
-        let value = text.trim().to_string();
+        let value = trimmed(text);
         if value.is_empty() {
             return;
         }
@@ -504,7 +529,7 @@ impl Builder {
             href: r.href,
             target,
             unresolved,
-            text: r.text.trim().to_string(),
+            text: trimmed(r.text),
         });
     }
 
@@ -622,7 +647,11 @@ fn within(id: &str, prefix: &str) -> bool {
 
 /// Articles are numbered throughout an act: drop the containers an AKN eId puts before the
 /// article (`cap1-art5-com2` is `art5-com2`).
-fn from_article_down(id: &str) -> String {
+fn from_article_down(id: String) -> String {
+    // the common case, an id that starts at the article or has none, stays as it is
+    if id.split('-').skip(1).all(|c| !is_article_component(c)) {
+        return id;
+    }
     let parts: Vec<&str> = id.split('-').collect();
     match parts.iter().position(|c| is_article_component(c)) {
         Some(i) if i > 0 => {
@@ -639,7 +668,7 @@ fn from_article_down(id: &str) -> String {
             out.push_str(&parts[i..].join("-"));
             out
         }
-        _ => id.to_string(),
+        _ => id,
     }
 }
 
@@ -657,9 +686,9 @@ mod tests {
 
     #[test]
     fn containers_before_the_article_are_dropped() {
-        assert_eq!(from_article_down("cap1-art5-com2"), "art5-com2");
-        assert_eq!(from_article_down("all1-cap2-art3"), "all1-art3");
-        assert_eq!(from_article_down("tit2-cap1"), "tit2-cap1");
-        assert_eq!(from_article_down("art5"), "art5");
+        assert_eq!(from_article_down("cap1-art5-com2".into()), "art5-com2");
+        assert_eq!(from_article_down("all1-cap2-art3".into()), "all1-art3");
+        assert_eq!(from_article_down("tit2-cap1".into()), "tit2-cap1");
+        assert_eq!(from_article_down("art5".into()), "art5");
     }
 }

@@ -10,7 +10,7 @@ use crate::model::{
     ActMeta, Direction, Document, Event, Format, Modification, PartitionKind, Publication,
     Semantics, Subject,
 };
-use crate::xml::{self, ParseError, attr, iso_date, non_empty};
+use crate::xml::{self, ParseError, attr, attr_borrowed, iso_date, non_empty};
 
 /// The partition elements of NIR and their kind.
 fn partition_kind(local: &str) -> Option<PartitionKind> {
@@ -508,7 +508,7 @@ impl Handler for Nir {
                     let vigenza = self.vigenza(e);
                     if self
                         .b
-                        .open_partition(kind, attr(e, "id").as_deref(), vigenza)
+                        .open_partition(kind, attr_borrowed(e, "id").as_deref(), vigenza)
                     {
                         Role::Partition
                     } else {
