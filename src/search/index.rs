@@ -372,11 +372,7 @@ impl TextIndex {
     }
 
     fn try_writer(&self) -> Result<Option<IndexWriter>, SearchError> {
-        match self.index.writer::<TantivyDocument>(WRITER_MEMORY) {
-            Ok(w) => Ok(Some(w)),
-            Err(tantivy::TantivyError::LockFailure(_, _)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        try_writer(&self.index)
     }
 
     /// The index writer, waiting (up to ten minutes) for another process to let it go.
@@ -846,6 +842,23 @@ fn in_force_on<C: tantivy::collector::Collector>(
     )
 }
 
+/// The index's writer, or None while another process holds it. A writer killed before its
+/// commit leaves the files it had begun, and the next one may have to write a file of the same
+/// name (tantivy names a segment's deletions by the segment and the operation number, which
+/// start again from the last commit): `FileAlreadyExists`, and every document of that ingest
+/// failed (tests/crash.rs). Those files are removed first: tantivy records each file before
+/// it writes it, so whatever no commit refers to can go.
+fn try_writer(index: &Index) -> Result<Option<IndexWriter>, SearchError> {
+    match index.writer::<TantivyDocument>(WRITER_MEMORY) {
+        Ok(w) => {
+            w.garbage_collect_files().wait()?;
+            Ok(Some(w))
+        }
+        Err(tantivy::TantivyError::LockFailure(_, _)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Refuses a page beyond [`MAX_LIMIT`] or [`MAX_OFFSET`].
 fn check_page(limit: usize, offset: usize) -> Result<(), SearchError> {
     for (name, value, max) in [("limit", limit, MAX_LIMIT), ("offset", offset, MAX_OFFSET)] {
@@ -974,5 +987,51 @@ impl IngestHook {
         writer.wait_merging_threads()?;
         index.clear_pending()?;
         Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::Path;
+
+    use tantivy::directory::{Directory, TerminatingWrite};
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{Index, TantivyDocument, doc};
+
+    #[test]
+    fn a_file_left_by_a_killed_writer_is_gone_once_a_writer_is_taken() {
+        let dir = std::env::temp_dir().join(format!("paesi-test-index-gc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_dir(&dir, schema.build()).expect("index");
+        let mut writer = index.writer::<TantivyDocument>(50_000_000).expect("writer");
+        writer.add_document(doc!(text => "permesso")).expect("add");
+        writer.commit().expect("commit");
+        drop(writer);
+        // what a writer killed before its commit leaves: a file the directory recorded as its
+        // own, which no commit names (tantivy's name for a segment's deletions)
+        let orphan = Path::new("0123456789abcdef0123456789abcdef.7.del");
+        let mut file = index.directory().open_write(orphan).expect("open");
+        file.write_all(b"deletions").expect("write");
+        file.into_inner()
+            .map_err(|_| "flush")
+            .expect("flush")
+            .terminate()
+            .expect("terminate");
+        drop(index);
+        assert!(dir.join(orphan).exists());
+        let index = Index::open_in_dir(&dir).expect("reopen");
+        let writer = super::try_writer(&index)
+            .expect("writer")
+            .expect("not held");
+        assert!(!dir.join(orphan).exists(), "the orphan is still there");
+        // the committed document is still there
+        drop(writer);
+        let reader = index.reader().expect("reader");
+        assert_eq!(reader.searcher().num_docs(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
