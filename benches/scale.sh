@@ -14,7 +14,9 @@
 # Usage: benches/scale.sh ARTICLES [WORK_DIR]   (e.g. 560000; WORK_DIR default /tmp/paesi-scale)
 # PAESI_SCALE_READS=0 leaves out steps 4 and 6 (the long reads: about 45 minutes at 560k);
 # PAESI_SCALE_DROP_KB=1 deletes the KB before step 6 (disk: the KB, the export and the
-# yardstick's store were 13 + 16.6 + 12 GB at 560k, the KB 20 GB before its compaction).
+# yardstick's store were 13 + 16.6 + 12 GB at 560k, the KB 20 GB before its compaction; the
+# yardstick's load also writes its sorted files first: with the KB deleted it still filled the
+# 35 GB left beside the corpus and the export on 2026-12-08).
 # Needs: `cargo build --release --bins --examples`, GNU time at /usr/bin/time, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
