@@ -33,3 +33,26 @@ pub mod xml;
 
 /// Where the knowledge base lives unless `--data` or `PAESI_DATA` says otherwise.
 pub const DEFAULT_DATA_DIR: &str = "./paesi-data";
+
+/// An empty directory under the system's temp dir for one unit test (named after the test and
+/// the process), removed again when it is dropped.
+#[cfg(test)]
+pub(crate) struct TestDir(pub std::path::PathBuf);
+
+#[cfg(test)]
+impl TestDir {
+    /// Makes the directory, emptied of what an earlier run left.
+    pub(crate) fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("paesi-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("test dir");
+        TestDir(dir)
+    }
+}
+
+#[cfg(test)]
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

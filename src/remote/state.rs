@@ -63,19 +63,18 @@ mod tests {
 
     #[test]
     fn saved_and_loaded() {
-        let dir = std::env::temp_dir().join(format!("paesi-push-state-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let mut s = State::load(&dir, "http://127.0.0.1:1/sparql").expect("load");
+        let tmp = crate::TestDir::new("push-state");
+        let dir = &tmp.0;
+        let mut s = State::load(dir, "http://127.0.0.1:1/sparql").expect("load");
         assert!(s.graphs.is_empty());
         s.graphs.insert("urn:g".into(), "h".into());
         s.save().expect("save");
-        let again = State::load(&dir, "http://127.0.0.1:1/sparql").expect("load");
+        let again = State::load(dir, "http://127.0.0.1:1/sparql").expect("load");
         assert_eq!(again.graphs.get("urn:g").map(String::as_str), Some("h"));
         assert!(
             again
                 .path()
                 .ends_with("push/http___127_0_0_1_1_sparql.json")
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1001,12 +1001,11 @@ mod tests {
 
     #[test]
     fn a_file_left_by_a_killed_writer_is_gone_once_a_writer_is_taken() {
-        let dir = std::env::temp_dir().join(format!("paesi-test-index-gc-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
+        let tmp = crate::TestDir::new("index-gc");
+        let dir = &tmp.0;
         let mut schema = Schema::builder();
         let text = schema.add_text_field("text", TEXT);
-        let index = Index::create_in_dir(&dir, schema.build()).expect("index");
+        let index = Index::create_in_dir(dir, schema.build()).expect("index");
         let mut writer = index.writer::<TantivyDocument>(50_000_000).expect("writer");
         writer.add_document(doc!(text => "permesso")).expect("add");
         writer.commit().expect("commit");
@@ -1023,7 +1022,7 @@ mod tests {
             .expect("terminate");
         drop(index);
         assert!(dir.join(orphan).exists());
-        let index = Index::open_in_dir(&dir).expect("reopen");
+        let index = Index::open_in_dir(dir).expect("reopen");
         let writer = super::try_writer(&index)
             .expect("writer")
             .expect("not held");
@@ -1032,6 +1031,5 @@ mod tests {
         drop(writer);
         let reader = index.reader().expect("reader");
         assert_eq!(reader.searcher().num_docs(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
