@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad};
 
 use crate::store::{Kb, StoreError};
 
@@ -79,6 +79,71 @@ pub fn ntriples(quads: &[Quad]) -> Vec<u8> {
     }
     ser.finish().unwrap_or_default()
 }
+
+/// Writes the whole store as N-Quads to `out` and returns the number of quads: the default
+/// graph's quads first, then each named graph (sorted by IRI, as [`named_graphs`]), its quads
+/// in the store's order. Reading a quad back costs a store lookup per long term, one core's
+/// work for a whole export: the graphs are read and serialised by one worker per core (worker
+/// `k` takes graphs `k`, `k + n`, …), each at most [`AHEAD`] graphs ahead of the writer, and
+/// written in order. `path` names the output in errors.
+pub fn nquads<W: Write>(kb: &Kb, out: &mut W, path: &Path) -> Result<u64, ExportError> {
+    let graphs = named_graphs(kb)?;
+    let serialize = |quads: &mut dyn Iterator<Item = Result<Quad, StoreError>>| {
+        let mut ser = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(Vec::new());
+        let mut n = 0u64;
+        for q in quads {
+            // writing to memory cannot fail
+            let _ = ser.serialize_quad(&q?);
+            n += 1;
+        }
+        Ok::<_, StoreError>((n, ser.finish().unwrap_or_default()))
+    };
+    let read = |graph: GraphNameRef<'_>| {
+        kb.store()
+            .quads_for_pattern(None, None, None, Some(graph))
+            .map(|q| q.map_err(|e| StoreError::Evaluation(e.to_string())))
+    };
+    let io = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (mut total, bytes) = serialize(&mut read(GraphNameRef::DefaultGraph))?;
+    out.write_all(&bytes).map_err(io)?;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, graphs.len().max(1));
+    std::thread::scope(|scope| {
+        let receivers: Vec<_> = (0..workers)
+            .map(|k| {
+                let (tx, rx) = std::sync::mpsc::sync_channel(AHEAD);
+                let graphs = &graphs;
+                scope.spawn(move || {
+                    for graph in graphs.iter().skip(k).step_by(workers) {
+                        let done = serialize(&mut read(graph.as_ref().into()));
+                        let failed = done.is_err();
+                        if tx.send(done).is_err() || failed {
+                            return; // the writer stopped, or this graph failed
+                        }
+                    }
+                });
+                rx
+            })
+            .collect();
+        // on an error the receivers are dropped as this returns, before the scope joins the
+        // workers: a worker waiting to send then stops
+        for i in 0..graphs.len() {
+            let (n, bytes) = receivers[i % workers]
+                .recv()
+                .map_err(|_| StoreError::Evaluation("an export worker stopped".into()))??;
+            out.write_all(&bytes).map_err(io)?;
+            total += n;
+        }
+        Ok(total)
+    })
+}
+
+/// How many serialised graphs each export worker may hold before the writer takes them.
+pub const AHEAD: usize = 4;
 
 /// A file name for a graph: its IRI after the paesi graph base (or whole), every character
 /// other than a letter, digit, `-` or `.` made `_`, after its rank (so names never collide).

@@ -167,7 +167,8 @@ pub struct Report {
     pub bytes: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// Of which compacting the store at the end (None: not asked, `--compact`).
+    /// Of which compacting the store and merging the text index's segments at the end (None:
+    /// not asked, `--compact`).
     pub compact_seconds: Option<f64>,
     /// Every failure, by path.
     pub failures: Vec<Failure>,
@@ -655,6 +656,20 @@ pub fn ingest(kb: &Kb, inputs: Vec<Input>, opts: &Options) -> Report {
         report
             .failures
             .push(Failure::plain("<text index>", e.to_string()));
+    }
+    if opts.compact {
+        // the index's segments merged too (one segment per search instead of many)
+        let started = Instant::now();
+        match crate::search::TextIndex::open(kb).and_then(|(index, _)| index.merge_segments()) {
+            Ok(_) => {
+                let merged = started.elapsed().as_secs_f64();
+                report.compact_seconds = Some(report.compact_seconds.unwrap_or(0.0) + merged);
+            }
+            Err(e) => report.failures.push(Failure::plain(
+                "<text index>",
+                format!("merging its segments: {e}"),
+            )),
+        }
     }
     // --- end text index ---
     report.failed = report.failures.len();

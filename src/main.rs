@@ -51,9 +51,9 @@ enum Command {
         /// Do not annotate partition texts.
         #[arg(long)]
         no_annotations: bool,
-        /// Compact the store at the end: after a large ingest into an empty store, reads
-        /// (export, reindex, queries from the CLI) run two to three times faster, for a longer ingest
-        /// (BENCHMARKS.md, issue 15).
+        /// Compact the store and merge the text index's segments at the end: after a large
+        /// ingest into an empty store, reads (export, reindex, queries from the CLI) run two to
+        /// three times faster, for a longer ingest (BENCHMARKS.md, issue 15).
         #[arg(long)]
         compact: bool,
     },
@@ -287,7 +287,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Compact the store: merge the files a large ingest left, so that reads run faster.
+    /// Compact the store and the text index: merge the files and segments a large ingest left,
+    /// so that reads and searches run faster.
     Compact,
     /// Rebuild the full-text index from the store.
     Reindex {
@@ -796,7 +797,10 @@ fn cmd_ingest(
             report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
         )?;
         if let Some(s) = report.compact_seconds {
-            writeln!(out, "store compacted in {s:.2} s (of the total)")?;
+            writeln!(
+                out,
+                "store compacted and text index merged in {s:.2} s (of the total)"
+            )?;
         }
         for e in &report.expressions {
             writeln!(
@@ -1204,10 +1208,8 @@ fn emit<T: serde::Serialize>(
 /// `paesi export`: the store as N-Quads (e.g. to compare with `oxigraph load`).
 fn cmd_export(data: &Path) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
-    let out = std::io::BufWriter::new(std::io::stdout().lock());
-    let out = kb
-        .store()
-        .dump_to_writer(oxigraph::io::RdfFormat::NQuads, out)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    paesi::export::nquads(&kb, &mut out, Path::new("<standard output>"))?;
     out.into_inner().map_err(|e| e.into_error())?.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -1337,21 +1339,27 @@ fn cmd_search(
     })
 }
 
-/// `paesi reindex`: rebuild the text index from the store.
-/// `paesi compact`: RocksDB's full compaction of the store (what `ingest --compact` does at
-/// its end), for a store built by several ingest runs.
+/// `paesi compact`: RocksDB's full compaction of the store and the merge of the text index's
+/// segments into one (what `ingest --compact` does at its end), for a store built by several
+/// ingest runs.
 fn cmd_compact(data: &Path) -> Result<ExitCode, AnyError> {
     let kb = Kb::open(data)?;
     let started = std::time::Instant::now();
     kb.compact()?;
+    let compacted = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let (index, repair) = paesi::search::TextIndex::open(&kb)?;
+    report_repair(&repair);
+    let segments = index.merge_segments()?;
     writeln!(
         std::io::stdout().lock(),
-        "store compacted in {:.2} s",
+        "store compacted in {compacted:.2} s; text index: {segments} segments merged into one in {:.2} s",
         started.elapsed().as_secs_f64()
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// `paesi reindex`: rebuild the text index from the store.
 fn cmd_reindex(data: &Path, json: bool) -> Result<ExitCode, AnyError> {
     let kb = Kb::open_read_only(data)?;
     let started = std::time::Instant::now();

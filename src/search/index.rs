@@ -357,7 +357,7 @@ impl TextIndex {
         Ok((index, repair))
     }
 
-    /// Rebuilds the whole index from the store.
+    /// Rebuilds the whole index from the store, in one segment.
     pub fn reindex(kb: &Kb) -> Result<(TextIndex, Indexed), SearchError> {
         let index = Self::open_unchecked(kb)?;
         let mut writer = index.wait_writer()?;
@@ -368,7 +368,24 @@ impl TextIndex {
         writer.wait_merging_threads()?;
         index.reader.reload()?;
         index.clear_pending()?;
+        // a whole new index: its segments merged into one, as `paesi compact` does
+        index.merge_segments()?;
         Ok((index, done))
+    }
+
+    /// Merges every segment of the index into one, and returns how many there were. A search
+    /// runs its query and its snippets in each segment and an ingest leaves many (its merge
+    /// policy keeps segments of similar sizes apart); `paesi compact` and `ingest --compact`
+    /// merge them (BENCHMARKS.md: "the text index in one segment").
+    pub fn merge_segments(&self) -> Result<usize, SearchError> {
+        let mut writer = self.wait_writer()?;
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(segments.len())
     }
 
     fn try_writer(&self) -> Result<Option<IndexWriter>, SearchError> {

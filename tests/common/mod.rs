@@ -89,8 +89,8 @@ fn remove_dirs_of_ended_runs() {
     }
 }
 
-/// Runs `paesi --data DATA ARGS…`, which must succeed, and parses what it prints as JSON.
-pub fn run_json(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
+/// Runs `paesi --data DATA ARGS…`, which must succeed, and returns what it printed.
+pub fn run_ok(data: &std::path::Path, args: &[&str]) -> String {
     let out = paesi()
         .arg("--data")
         .arg(data)
@@ -102,7 +102,12 @@ pub fn run_json(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
         "paesi {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Runs `paesi --data DATA ARGS…`, which must succeed, and parses what it prints as JSON.
+pub fn run_json(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&run_ok(data, args)).expect("JSON output")
 }
 
 /// Runs a SELECT through `paesi query --format json` and returns each row as variable → value.
