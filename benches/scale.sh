@@ -15,8 +15,9 @@
 # PAESI_SCALE_READS=0 leaves out steps 4 and 6 (the long reads: about 45 minutes at 560k);
 # PAESI_SCALE_DROP_KB=1 deletes the KB before step 6 (disk: the KB, the export and the
 # yardstick's store were 13 + 16.6 + 12 GB at 560k, the KB 20 GB before its compaction; the
-# yardstick's load also writes its sorted files first: with the KB deleted it still filled the
-# 18.4 GB left beside the corpus and the 16.6 GB export on 2026-12-08).
+# yardstick's load also writes its sorted files first: with the KB deleted it filled the 18.4 GB
+# left beside the corpus and the 16.6 GB export on 2026-12-08 at 00:55, and finished with 34 GB
+# free when it began at 03:23).
 # Needs: `cargo build --release --bins --examples`, GNU time at /usr/bin/time, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
