@@ -189,6 +189,38 @@ fn every_named_query_runs_with_its_defaults() {
     }
 }
 
+/// A default that names a procedure names one of the project's catalogue
+/// (`ontology/procedures/`), so that the query answers on the README's knowledge base: the
+/// default of `procedure-norms` named the test fixture's procedure, and answered nothing there.
+#[test]
+fn procedure_defaults_are_in_the_catalogue() {
+    let mut catalogue = String::new();
+    for e in std::fs::read_dir(project("ontology/procedures")).expect("catalogue") {
+        let p = e.expect("entry").path();
+        catalogue.push_str(&std::fs::read_to_string(&p).expect("read"));
+    }
+    let mut defaults = Vec::new();
+    for e in std::fs::read_dir(project("queries")).expect("queries") {
+        let text = std::fs::read_to_string(e.expect("entry").path()).expect("read");
+        for line in text.lines().filter(|l| l.starts_with("# param:")) {
+            if let Some(default) = line
+                .rsplit_once("(default ")
+                .and_then(|(_, d)| d.strip_suffix(')'))
+                .filter(|d| d.contains("/procedure/"))
+            {
+                defaults.push(default.to_string());
+            }
+        }
+    }
+    assert_eq!(
+        defaults,
+        ["https://w3id.org/paesi/procedure/permesso-lavoro-subordinato"]
+    );
+    for d in &defaults {
+        assert!(catalogue.contains(&format!("<{d}>")), "{d}");
+    }
+}
+
 #[test]
 fn bad_parameters_are_refused() {
     let Some(kb) = kb() else { return };
@@ -510,7 +542,7 @@ fn missing_eu_and_unresolved_references() {
 #[test]
 fn procedures_and_their_norms() {
     let Some(kb) = kb() else { return };
-    let rows = named(kb, "procedure-norms", &[]);
+    let rows = named(kb, "procedure-norms", &[("procedure", LAVORO)]);
     let got: BTreeSet<(String, String, String)> = rows
         .iter()
         .map(|r| (r["norm"].clone(), r["role"].clone(), r["act"].clone()))
