@@ -85,7 +85,9 @@ pub fn ntriples(quads: &[Quad]) -> Vec<u8> {
 /// in the store's order. Reading a quad back costs a store lookup per long term, one core's
 /// work for a whole export: the graphs are read and serialised by one worker per core (worker
 /// `k` takes graphs `k`, `k + n`, …), each at most [`AHEAD`] graphs ahead of the writer, and
-/// written in order. `path` names the output in errors.
+/// written in order. `path` names the output in errors. Graphs named by a blank node are left
+/// out, as in [`named_graphs`]: paesi writes none (ingest names every graph by an IRI, and a
+/// SPARQL update cannot name one by a blank node).
 pub fn nquads<W: Write>(kb: &Kb, out: &mut W, path: &Path) -> Result<u64, ExportError> {
     let graphs = named_graphs(kb)?;
     let serialize = |quads: &mut dyn Iterator<Item = Result<Quad, StoreError>>| {

@@ -803,7 +803,8 @@ fn fast_partition(f: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// The NIR partition components the fast path of [`normalize_partition`] reads with a number.
+/// The NIR partition components the fast path of [`normalize_partition`] reads: each with a
+/// number, but `let` and `num`, read as points.
 const NIR_COMPONENTS: [&str; 10] = [
     "art", "com", "itm", "lib", "prt", "tit", "cap", "sez", "let", "num",
 ];

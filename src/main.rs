@@ -1351,10 +1351,15 @@ fn cmd_compact(data: &Path) -> Result<ExitCode, AnyError> {
     let (index, repair) = paesi::search::TextIndex::open(&kb)?;
     report_repair(&repair);
     let segments = index.merge_segments()?;
+    let merged = started.elapsed().as_secs_f64();
+    let index_line = match segments {
+        0 => "empty, nothing to merge".to_string(),
+        1 => "one segment already, nothing to merge".to_string(),
+        n => format!("{n} segments merged into one in {merged:.2} s"),
+    };
     writeln!(
         std::io::stdout().lock(),
-        "store compacted in {compacted:.2} s; text index: {segments} segments merged into one in {:.2} s",
-        started.elapsed().as_secs_f64()
+        "store compacted in {compacted:.2} s; text index: {index_line}"
     )?;
     Ok(ExitCode::SUCCESS)
 }

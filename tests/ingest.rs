@@ -505,6 +505,13 @@ fn compaction_merges_the_text_index_into_one_segment() {
     );
     assert_eq!(segments(), 1);
     assert_eq!(searches(), before);
+    // and a second compaction has nothing to merge
+    let again = common::run_ok(&data, &["compact"]);
+    assert!(
+        again.ends_with("text index: one segment already, nothing to merge\n"),
+        "{again}"
+    );
+    assert_eq!(segments(), 1);
     assert!(before[0]["total"].as_u64() > Some(10), "{}", before[0]);
 }
 

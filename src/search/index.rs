@@ -375,8 +375,8 @@ impl TextIndex {
 
     /// Merges every segment of the index into one, and returns how many there were. A search
     /// runs its query and its snippets in each segment and an ingest leaves many (its merge
-    /// policy keeps segments of similar sizes apart); `paesi compact` and `ingest --compact`
-    /// merge them (BENCHMARKS.md: "the text index in one segment").
+    /// policy keeps segments of similar sizes apart); `paesi compact`, `ingest --compact` and
+    /// [`TextIndex::reindex`] merge them (BENCHMARKS.md: "the text index in one segment").
     pub fn merge_segments(&self) -> Result<usize, SearchError> {
         let mut writer = self.wait_writer()?;
         let segments = self.index.searchable_segment_ids()?;
