@@ -334,6 +334,7 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
         counts.semantics.annotations = semantics::annotate(doc, &mut e, &partition_nodes, a);
     }
     let mut cited = std::collections::HashSet::new();
+    let mut cited_acts = std::collections::HashSet::new();
     for r in &doc.references {
         let citing = r.from.map_or(&act, |j| &partition_nodes[j]);
         let node = BlankNode::default();
@@ -353,6 +354,12 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
                 e.add(node.clone(), paesi("target"), target.clone());
                 if cited.insert((r.from, target.clone())) {
                     e.add(citing.clone(), eli("cites"), target);
+                }
+                // the act cited, itself or through a partition: "who cites this act" becomes
+                // one lookup instead of a scan of every citation for an IRI prefix
+                let cited_act = iri(&t.work.iri());
+                if cited_acts.insert((r.from, cited_act.clone())) {
+                    e.add(citing.clone(), paesi("citesAct"), cited_act);
                 }
             }
             None => {
@@ -425,6 +432,11 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
         match &destination {
             Some(d) => e.add(node.clone(), paesi("destination"), d.clone()),
             None => counts.unresolved_destinations += 1,
+        }
+        // the act of the destination: "what amended this partition" looks up the act's
+        // modifications instead of scanning every destination for an IRI prefix
+        if let Some(a) = act_of(md.destination.as_ref()) {
+            e.add(node.clone(), paesi("destinationAct"), a);
         }
         if let Some(h) = &md.destination_href {
             e.add(

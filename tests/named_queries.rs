@@ -669,3 +669,175 @@ fn procedures_and_their_norms() {
         "the fixture's bases changed after {since}: {expected:?}"
     );
 }
+
+/// The act an act or partition IRI belongs to, by the shape of the IRI alone: a partition's
+/// IRI is its act's, "/" and one segment. `acts` are the act IRIs to choose from.
+fn act_among<'a>(acts: &BTreeSet<&'a str>, iri: &str) -> Option<&'a str> {
+    if let Some(a) = acts.get(iri) {
+        return Some(a);
+    }
+    let (parent, _) = iri.rsplit_once('/')?;
+    acts.get(parent).copied()
+}
+
+#[test]
+fn cited_by_and_amended_by_look_up_the_act_quads_and_miss_nothing() {
+    let Some(kb) = kb() else { return };
+    let cites = format!("{ELI}cites");
+    let cites_act = format!("{PAESI}citesAct");
+    let destination = format!("{PAESI}destination");
+    let destination_act = format!("{PAESI}destinationAct");
+
+    // the mapping: each citing node names, once, the act of every partition or act it cites
+    let said: BTreeSet<(&str, &str)> = kb
+        .quads
+        .iter()
+        .filter(|q| q.1 == cites_act)
+        .map(|q| (q.0.as_str(), q.2.as_str()))
+        .collect();
+    let acts: BTreeSet<&str> = said.iter().map(|(_, a)| *a).collect();
+    let mut wanted = BTreeSet::new();
+    for q in kb.quads.iter().filter(|q| q.1 == cites) {
+        let act = act_among(&acts, &q.2).unwrap_or_else(|| panic!("no citesAct for {}", q.2));
+        wanted.insert((q.0.as_str(), act));
+    }
+    assert_eq!(said, wanted);
+    // and each modification the act of its destination, once
+    let mut destinations = 0;
+    for q in kb.quads.iter().filter(|q| q.1 == destination) {
+        let named: Vec<&str> = objects(kb, &q.0, &destination_act).collect();
+        assert_eq!(named.len(), 1, "{q:?}");
+        let a = named[0];
+        assert!(
+            q.2 == a
+                || q.2
+                    .strip_prefix(&format!("{a}/"))
+                    .is_some_and(|id| !id.contains('/')),
+            "{q:?} {a}"
+        );
+        destinations += 1;
+    }
+    assert!(destinations > 1000, "{destinations} modifications");
+
+    // cited-by for the acts cited most, and for a partition: the rows a scan of every
+    // citation for the IRI (or the IRI as a prefix) finds
+    let partition_of: HashMap<&str, &str> = kb
+        .quads
+        .iter()
+        .filter(|q| q.1 == format!("{PAESI}act"))
+        .map(|q| (q.0.as_str(), q.2.as_str()))
+        .collect();
+    let expected_cited_by = |act: &str| -> BTreeSet<(String, String, String)> {
+        kb.quads
+            .iter()
+            .filter(|q| q.1 == cites && (q.2 == act || q.2.starts_with(&format!("{act}/"))))
+            .map(|q| {
+                let citing_act = partition_of.get(q.0.as_str()).copied().unwrap_or(&q.0);
+                (citing_act.to_string(), q.0.clone(), q.2.clone())
+            })
+            .collect()
+    };
+    let mut by_citations: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, a) in &said {
+        *by_citations.entry(a).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, &str)> = by_citations.iter().map(|(a, n)| (*n, *a)).collect();
+    ranked.sort_by(|x, y| y.cmp(x));
+    let mut asked: Vec<String> = ranked.iter().take(6).map(|(_, a)| a.to_string()).collect();
+    asked.push(format!("{TU}/art5"));
+    for act in &asked {
+        let expected = expected_cited_by(act);
+        assert!(!expected.is_empty(), "{act} is cited");
+        let rows = named(kb, "cited-by", &[("act", act)]);
+        let got: BTreeSet<(String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["citingAct"].clone(),
+                    r["citing"].clone(),
+                    r["cited"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(rows.len(), got.len(), "{act}");
+        assert_eq!(got, expected, "{act}");
+    }
+
+    // amended-by for the Testo unico as a whole, its articles amended most, a comma and
+    // L. 91/1992 art. 3-bis: the rows a scan of every modification for the destination (or
+    // one inside it) finds
+    let declared_by: HashMap<&str, &str> = kb
+        .quads
+        .iter()
+        .filter(|q| q.1 == format!("{PAESI}modification"))
+        .map(|q| (q.2.as_str(), q.0.as_str()))
+        .collect();
+    let one = |m: &str, p: &str| objects(kb, m, &format!("{PAESI}{p}")).next().unwrap_or("");
+    let expected_amended_by = |p: &str| -> Vec<[String; 5]> {
+        let mut rows: Vec<[String; 5]> = kb
+            .quads
+            .iter()
+            .filter(|q| {
+                q.1 == destination
+                    && (q.2 == p
+                        || q.2.starts_with(&format!("{p}-"))
+                        || q.2.starts_with(&format!("{p}/")))
+            })
+            .map(|q| {
+                [
+                    q.2.clone(),
+                    one(&q.0, "modificationType").to_string(),
+                    one(&q.0, "source").to_string(),
+                    one(&q.0, "date").to_string(),
+                    declared_by.get(q.0.as_str()).expect("declared").to_string(),
+                ]
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let mut amended: BTreeMap<&str, usize> = BTreeMap::new();
+    for q in kb.quads.iter().filter(|q| q.1 == destination) {
+        *amended.entry(q.2.as_str()).or_default() += 1;
+    }
+    let tu_articles: BTreeMap<String, usize> = amended
+        .iter()
+        .filter_map(|(d, n)| {
+            let id = d.strip_prefix(&format!("{TU}/"))?;
+            Some((format!("{TU}/{}", id.split('-').next()?), *n))
+        })
+        .fold(BTreeMap::new(), |mut m, (a, n)| {
+            *m.entry(a).or_default() += n;
+            m
+        });
+    let mut articles: Vec<(usize, String)> = tu_articles.into_iter().map(|(a, n)| (n, a)).collect();
+    articles.sort_by(|x, y| y.cmp(x));
+    let mut asked: Vec<String> = vec![TU.to_string(), format!("{L91}/art3bis")];
+    asked.extend(articles.iter().take(4).map(|(_, a)| a.clone()));
+    let comma = amended
+        .iter()
+        .filter(|(d, _)| d.starts_with(&format!("{TU}/")) && d.contains("-com"))
+        .max_by_key(|(d, n)| (**n, std::cmp::Reverse(**d)))
+        .map(|(d, _)| d.to_string())
+        .expect("an amended comma of the Testo unico");
+    asked.push(comma);
+    for p in &asked {
+        let expected = expected_amended_by(p);
+        assert!(!expected.is_empty(), "{p} is amended");
+        let mut got: Vec<[String; 5]> = named(kb, "amended-by", &[("partition", p)])
+            .into_iter()
+            .map(|r| {
+                let v = |k: &str| r.get(k).cloned().unwrap_or_default();
+                [
+                    v("destination"),
+                    v("type"),
+                    v("source"),
+                    v("date"),
+                    v("declaredBy"),
+                ]
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "{p}");
+    }
+}

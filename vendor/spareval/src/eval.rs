@@ -1557,7 +1557,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 let cancellation_token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
                     let mut errors = Vec::default();
-                    let mut values = child(from)
+                    let values = child(from)
                         .filter_map(|result| match result {
                             Ok(result) => Some(result),
                             Err(error) => {
@@ -1566,34 +1566,43 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             }
                         })
                         .collect::<Vec<_>>();
+                    // patched for paesi: each tuple's sort keys are computed once, before the
+                    // sort, not at every comparison: computing a key decodes its term (for a
+                    // store, a read of the term's string), and a sort of n tuples compares
+                    // about n log n pairs.
+                    let mut keyed = Vec::with_capacity(values.len());
+                    for value in values {
+                        if cancellation_token.is_cancelled() {
+                            break;
+                        }
+                        let keys = by
+                            .iter()
+                            .map(|comp| match comp {
+                                ComparatorFunction::Asc(expression)
+                                | ComparatorFunction::Desc(expression) => expression(&value),
+                            })
+                            .collect::<Vec<_>>();
+                        keyed.push((keys, value));
+                    }
                     // patched for paesi: a cancelled sort stops comparing (every pair is
                     // then equal) and gives only the errors
-                    values.sort_unstable_by(|a, b| {
+                    keyed.sort_unstable_by(|(a, _), (b, _)| {
                         if cancellation_token.is_cancelled() {
                             return Ordering::Equal;
                         }
-                        for comp in &by {
-                            match comp {
-                                ComparatorFunction::Asc(expression) => {
-                                    match cmp_terms(expression(a).as_ref(), expression(b).as_ref())
-                                    {
-                                        Ordering::Greater => return Ordering::Greater,
-                                        Ordering::Less => return Ordering::Less,
-                                        Ordering::Equal => (),
-                                    }
-                                }
-                                ComparatorFunction::Desc(expression) => {
-                                    match cmp_terms(expression(a).as_ref(), expression(b).as_ref())
-                                    {
-                                        Ordering::Greater => return Ordering::Less,
-                                        Ordering::Less => return Ordering::Greater,
-                                        Ordering::Equal => (),
-                                    }
-                                }
+                        for (comp, (a, b)) in by.iter().zip(a.iter().zip(b)) {
+                            let order = cmp_terms(a.as_ref(), b.as_ref());
+                            let order = match comp {
+                                ComparatorFunction::Asc(_) => order,
+                                ComparatorFunction::Desc(_) => order.reverse(),
+                            };
+                            if order != Ordering::Equal {
+                                return order;
                             }
                         }
                         Ordering::Equal
                     });
+                    let values = keyed.into_iter().map(|(_, value)| value).collect::<Vec<_>>();
                     if let Err(error) = cancellation_token.ensure_alive() {
                         errors.push(Err(error));
                         return Box::new(errors.into_iter());
