@@ -433,10 +433,13 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
             Some(d) => e.add(node.clone(), paesi("destination"), d.clone()),
             None => counts.unresolved_destinations += 1,
         }
-        // the act of the destination: "what amended this partition" looks up the act's
-        // modifications instead of scanning every destination for an IRI prefix
-        if let Some(a) = act_of(md.destination.as_ref()) {
-            e.add(node.clone(), paesi("destinationAct"), a);
+        // the act and the partitions the destination lies inside: "what amended this
+        // partition, or one inside it" is then a lookup, not a scan of every destination
+        // for an IRI prefix
+        if let Some(t) = &md.destination {
+            for within in enclosing(t) {
+                e.add(node.clone(), paesi("destinationWithin"), iri(&within));
+            }
         }
         if let Some(h) = &md.destination_href {
             e.add(
@@ -484,13 +487,54 @@ fn drop_repeated(quads: &mut Vec<Quad>) {
     }
 }
 
+/// The IRIs a target lies inside, outermost first: its act, then each partition whose id is
+/// the target's up to a `-` (`…/286/art5-com2-leta` → `…/286`, `…/286/art5`, `…/286/art5-com2`);
+/// nothing for an act. The same relation as an IRI prefix ending at `/` or `-`.
+fn enclosing(t: &Target) -> Vec<String> {
+    let Some(partition) = &t.partition else {
+        return Vec::new();
+    };
+    let act = t.work.iri();
+    let full = t.work.partition_iri(partition);
+    let id = &full[act.len() + 1..];
+    let mut out = vec![act.clone()];
+    out.extend(
+        id.match_indices('-')
+            .map(|(i, _)| full[..act.len() + 1 + i].to_string()),
+    );
+    out
+}
+
 fn act_of(t: Option<&Target>) -> Option<NamedNode> {
     t.map(|t| iri(&t.work.iri()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::iri;
+    use super::{enclosing, iri};
+    use crate::ids::resolve_href;
+
+    #[test]
+    fn a_target_lies_inside_its_act_and_each_enclosing_partition() {
+        let tu = "https://w3id.org/paesi/act/stato/decreto.legislativo/1998/286";
+        let t = resolve_href(
+            "urn:nir:stato:decreto.legislativo:1998-07-25;286~art5-com2-leta",
+            None,
+        )
+        .expect("resolves");
+        assert_eq!(t.iri(), format!("{tu}/art5-com2-leta"));
+        assert_eq!(
+            enclosing(&t),
+            [
+                tu.to_string(),
+                format!("{tu}/art5"),
+                format!("{tu}/art5-com2")
+            ]
+        );
+        let act = resolve_href("urn:nir:stato:decreto.legislativo:1998-07-25;286", None)
+            .expect("resolves");
+        assert!(enclosing(&act).is_empty());
+    }
 
     #[test]
     fn unsafe_characters_are_percent_encoded() {

@@ -681,12 +681,11 @@ fn act_among<'a>(acts: &BTreeSet<&'a str>, iri: &str) -> Option<&'a str> {
 }
 
 #[test]
-fn cited_by_and_amended_by_look_up_the_act_quads_and_miss_nothing() {
+fn cited_by_and_amended_by_are_lookups_that_miss_nothing() {
     let Some(kb) = kb() else { return };
     let cites = format!("{ELI}cites");
     let cites_act = format!("{PAESI}citesAct");
     let destination = format!("{PAESI}destination");
-    let destination_act = format!("{PAESI}destinationAct");
 
     // the mapping: each citing node names, once, the act of every partition or act it cites
     let said: BTreeSet<(&str, &str)> = kb
@@ -702,22 +701,56 @@ fn cited_by_and_amended_by_look_up_the_act_quads_and_miss_nothing() {
         wanted.insert((q.0.as_str(), act));
     }
     assert_eq!(said, wanted);
-    // and each modification the act of its destination, once
+    // and each modification what its destination lies inside: the act (the one prefix
+    // ending at `/`, with no `/` after it), then each prefix of the id ending at a `-`
+    let destination_within = format!("{PAESI}destinationWithin");
     let mut destinations = 0;
+    let mut whole_acts = 0;
     for q in kb.quads.iter().filter(|q| q.1 == destination) {
-        let named: Vec<&str> = objects(kb, &q.0, &destination_act).collect();
-        assert_eq!(named.len(), 1, "{q:?}");
-        let a = named[0];
-        assert!(
-            q.2 == a
-                || q.2
-                    .strip_prefix(&format!("{a}/"))
-                    .is_some_and(|id| !id.contains('/')),
-            "{q:?} {a}"
-        );
+        let within: BTreeSet<&str> = objects(kb, &q.0, &destination_within).collect();
         destinations += 1;
+        if within.is_empty() {
+            // the destination is an act: no other destination lies inside it with a `-`
+            assert!(
+                acts.contains(q.2.as_str())
+                    || !q.2.rsplit('/').next().unwrap_or("").starts_with("art"),
+                "{q:?}"
+            );
+            whole_acts += 1;
+            continue;
+        }
+        let ends: Vec<u8> = within
+            .iter()
+            .map(|w| {
+                assert!(
+                    q.2.starts_with(w) && q.2.len() > w.len(),
+                    "{q:?} within {w}"
+                );
+                q.2.as_bytes()[w.len()]
+            })
+            .collect();
+        assert!(
+            ends.iter().all(|b| *b == b'/' || *b == b'-'),
+            "{q:?} {within:?}"
+        );
+        let act: Vec<&&str> = within
+            .iter()
+            .filter(|w| q.2.as_bytes()[w.len()] == b'/')
+            .collect();
+        assert_eq!(act.len(), 1, "{q:?} {within:?}");
+        let id = &q.2[act[0].len() + 1..];
+        assert!(!id.contains('/'), "{q:?}");
+        assert_eq!(
+            within.len(),
+            1 + id.matches('-').count(),
+            "{q:?} {within:?}"
+        );
     }
     assert!(destinations > 1000, "{destinations} modifications");
+    assert!(
+        whole_acts < destinations / 10,
+        "{whole_acts} of {destinations}"
+    );
 
     // cited-by for the acts cited most, and for a partition: the rows a scan of every
     // citation for the IRI (or the IRI as a prefix) finds
