@@ -496,11 +496,12 @@ fn enclosing(t: &Target) -> Vec<String> {
     };
     let act = t.work.iri();
     let full = t.work.partition_iri(partition);
-    let id = &full[act.len() + 1..];
-    let mut out = vec![act.clone()];
+    let start = act.len() + 1;
+    let mut out = vec![act];
     out.extend(
-        id.match_indices('-')
-            .map(|(i, _)| full[..act.len() + 1 + i].to_string()),
+        full[start..]
+            .match_indices('-')
+            .map(|(i, _)| full[..start + i].to_string()),
     );
     out
 }
