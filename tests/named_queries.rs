@@ -407,35 +407,7 @@ fn citations_out_and_in() {
     assert_eq!(named(kb, "cites", &[]).len(), refs - unresolved);
 
     // in: who cites L. 91/1992 or its partitions
-    let cites = format!("{ELI}cites");
-    let act_of: HashMap<&str, &str> = kb
-        .quads
-        .iter()
-        .filter(|q| q.1 == format!("{PAESI}act"))
-        .map(|q| (q.0.as_str(), q.2.as_str()))
-        .collect();
-    let expected: BTreeSet<(String, String, String)> = kb
-        .quads
-        .iter()
-        .filter(|q| q.1 == cites && (q.2 == L91 || q.2.starts_with(&format!("{L91}/"))))
-        .map(|q| {
-            let citing_act = act_of.get(q.0.as_str()).copied().unwrap_or(q.0.as_str());
-            (citing_act.to_string(), q.0.clone(), q.2.clone())
-        })
-        .collect();
-    let rows = named(kb, "cited-by", &[]);
-    let got: BTreeSet<(String, String, String)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r["citingAct"].clone(),
-                r["citing"].clone(),
-                r["cited"].clone(),
-            )
-        })
-        .collect();
-    assert_eq!(rows.len(), got.len());
-    assert_eq!(got, expected);
+    assert_cited_by(kb, L91, None);
 }
 
 #[test]
@@ -670,6 +642,42 @@ fn procedures_and_their_norms() {
     );
 }
 
+/// Checks `cited-by` for `act` (its default when `param` is None) against a scan of every
+/// `eli:cites` of the export for the IRI, or the IRI as a prefix: the same rows, each once.
+fn assert_cited_by(kb: &Kb, act: &str, param: Option<&str>) {
+    let cites = format!("{ELI}cites");
+    let act_of: HashMap<&str, &str> = kb
+        .quads
+        .iter()
+        .filter(|q| q.1 == format!("{PAESI}act"))
+        .map(|q| (q.0.as_str(), q.2.as_str()))
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = kb
+        .quads
+        .iter()
+        .filter(|q| q.1 == cites && (q.2 == act || q.2.starts_with(&format!("{act}/"))))
+        .map(|q| {
+            let citing_act = act_of.get(q.0.as_str()).copied().unwrap_or(q.0.as_str());
+            (citing_act.to_string(), q.0.clone(), q.2.clone())
+        })
+        .collect();
+    assert!(!expected.is_empty(), "{act} is cited");
+    let params: Vec<(&str, &str)> = param.map(|p| ("act", p)).into_iter().collect();
+    let rows = named(kb, "cited-by", &params);
+    let got: BTreeSet<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["citingAct"].clone(),
+                r["citing"].clone(),
+                r["cited"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.len(), got.len(), "{act}");
+    assert_eq!(got, expected, "{act}");
+}
+
 /// The act an act or partition IRI belongs to, by the shape of the IRI alone: a partition's
 /// IRI is its act's, "/" and one segment. `acts` are the act IRIs to choose from.
 fn act_among<'a>(acts: &BTreeSet<&'a str>, iri: &str) -> Option<&'a str> {
@@ -752,24 +760,7 @@ fn cited_by_and_amended_by_are_lookups_that_miss_nothing() {
         "{whole_acts} of {destinations}"
     );
 
-    // cited-by for the acts cited most, and for a partition: the rows a scan of every
-    // citation for the IRI (or the IRI as a prefix) finds
-    let partition_of: HashMap<&str, &str> = kb
-        .quads
-        .iter()
-        .filter(|q| q.1 == format!("{PAESI}act"))
-        .map(|q| (q.0.as_str(), q.2.as_str()))
-        .collect();
-    let expected_cited_by = |act: &str| -> BTreeSet<(String, String, String)> {
-        kb.quads
-            .iter()
-            .filter(|q| q.1 == cites && (q.2 == act || q.2.starts_with(&format!("{act}/"))))
-            .map(|q| {
-                let citing_act = partition_of.get(q.0.as_str()).copied().unwrap_or(&q.0);
-                (citing_act.to_string(), q.0.clone(), q.2.clone())
-            })
-            .collect()
-    };
+    // cited-by for the acts cited most, and for a partition
     let mut by_citations: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, a) in &said {
         *by_citations.entry(a).or_default() += 1;
@@ -779,21 +770,7 @@ fn cited_by_and_amended_by_are_lookups_that_miss_nothing() {
     let mut asked: Vec<String> = ranked.iter().take(6).map(|(_, a)| a.to_string()).collect();
     asked.push(format!("{TU}/art5"));
     for act in &asked {
-        let expected = expected_cited_by(act);
-        assert!(!expected.is_empty(), "{act} is cited");
-        let rows = named(kb, "cited-by", &[("act", act)]);
-        let got: BTreeSet<(String, String, String)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r["citingAct"].clone(),
-                    r["citing"].clone(),
-                    r["cited"].clone(),
-                )
-            })
-            .collect();
-        assert_eq!(rows.len(), got.len(), "{act}");
-        assert_eq!(got, expected, "{act}");
+        assert_cited_by(kb, act, Some(act));
     }
 
     // amended-by for the Testo unico as a whole, its articles amended most, a comma and
