@@ -419,6 +419,7 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
         e.add(act.clone(), paesi("modification"), node.clone());
         let source = md.source.as_ref().map(|t| iri(&t.iri()));
         let destination = md.destination.as_ref().map(|t| iri(&t.iri()));
+        let destination_act = act_of(md.destination.as_ref());
         if let Some(s) = &source {
             e.add(node.clone(), paesi("source"), s.clone());
         }
@@ -436,9 +437,9 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
         // the act and the partitions the destination lies inside: "what amended this
         // partition, or one inside it" is then a lookup, not a scan of every destination
         // for an IRI prefix
-        if let Some(t) = &md.destination {
-            for within in enclosing(t) {
-                e.add(node.clone(), paesi("destinationWithin"), iri(&within));
+        if let (Some(d), Some(a)) = (&destination, &destination_act) {
+            for within in enclosing(a.as_str(), d.as_str()) {
+                e.add(node.clone(), paesi("destinationWithin"), iri(within));
             }
         }
         if let Some(h) = &md.destination_href {
@@ -456,10 +457,8 @@ pub fn map(doc: &Document, annotator: Option<&Annotator>) -> (NamedNode, Vec<Qua
         }
         if let (Some(s), Some(d)) = (&source, &destination) {
             let mut pairs = vec![(s.clone(), d.clone())];
-            if let (Some(sa), Some(da)) =
-                (act_of(md.source.as_ref()), act_of(md.destination.as_ref()))
-            {
-                pairs.push((sa, da));
+            if let (Some(sa), Some(da)) = (act_of(md.source.as_ref()), &destination_act) {
+                pairs.push((sa, da.clone()));
             }
             for (a, b) in pairs {
                 if amends.insert((a.clone(), b.clone())) {
@@ -487,23 +486,21 @@ fn drop_repeated(quads: &mut Vec<Quad>) {
     }
 }
 
-/// The IRIs a target lies inside, outermost first: its act, then each partition whose id is
-/// the target's up to a `-` (`…/286/art5-com2-leta` → `…/286`, `…/286/art5`, `…/286/art5-com2`);
-/// nothing for an act. The same relation as an IRI prefix ending at `/` or `-`.
-fn enclosing(t: &Target) -> Vec<String> {
-    let Some(partition) = &t.partition else {
+/// The IRIs `target` lies inside, outermost first, as slices of it: `act` (its act's IRI),
+/// then each partition whose id is the target's up to a `-` (`…/286/art5-com2-leta` →
+/// `…/286`, `…/286/art5`, `…/286/art5-com2`); nothing when the target is the act. The same
+/// relation as an IRI prefix ending at `/` or `-`.
+fn enclosing<'a>(act: &str, target: &'a str) -> Vec<&'a str> {
+    let Some(id) = target
+        .strip_prefix(act)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
         return Vec::new();
     };
-    let act = t.work.iri();
-    let full = t.work.partition_iri(partition);
     let start = act.len() + 1;
-    let mut out = vec![act];
-    out.extend(
-        full[start..]
-            .match_indices('-')
-            .map(|(i, _)| full[..start + i].to_string()),
-    );
-    out
+    std::iter::once(&target[..act.len()])
+        .chain(id.match_indices('-').map(|(i, _)| &target[..start + i]))
+        .collect()
 }
 
 fn act_of(t: Option<&Target>) -> Option<NamedNode> {
@@ -525,7 +522,7 @@ mod tests {
         .expect("resolves");
         assert_eq!(t.iri(), format!("{tu}/art5-com2-leta"));
         assert_eq!(
-            enclosing(&t),
+            enclosing(&t.work.iri(), &t.iri()),
             [
                 tu.to_string(),
                 format!("{tu}/art5"),
@@ -534,7 +531,7 @@ mod tests {
         );
         let act = resolve_href("urn:nir:stato:decreto.legislativo:1998-07-25;286", None)
             .expect("resolves");
-        assert!(enclosing(&act).is_empty());
+        assert!(enclosing(&act.work.iri(), &act.iri()).is_empty());
     }
 
     #[test]
